@@ -1,0 +1,107 @@
+/**
+ * Wires the pieces: certificates → listeners → forwarder, and the event hub that logs,
+ * activity and metrics hang off. `run()` returns handles to reload and close.
+ */
+import type http from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import type { Config, ListenerConfig } from './config/schema.js';
+import { startListener, stopListener, type Listener } from './listener.js';
+import { EventHub } from './observe/events.js';
+import type { CheckedCertificate } from './tls/cert-checks.js';
+import { describeHandshakeFailure } from './tls/handshake-failure.js';
+import { provisionCertificate } from './tls/provision.js';
+import { serverTlsOptions } from './tls/server-options.js';
+import { Forwarder, type Clock } from './upstream/forward.js';
+
+/** What the app needs from its caller. */
+export interface AppDeps {
+  logger: Logger;
+  clock: Clock;
+  /** Optional shared hub, so callers (admin, tests) can subscribe before traffic starts. */
+  hub?: EventHub;
+}
+
+/** A running gateway. */
+export interface App {
+  readonly hub: EventHub;
+  /** Bound listeners with their actual ports, in config order. */
+  listeners(): readonly { port: number; host: string; subject: string; daysToExpiry: number }[];
+  /** Applies a new config atomically; throws (keeping the old one) when it is invalid. */
+  reload(config: Config): Promise<void>;
+  /** Stops accepting, lets requests in flight finish up to `graceMs`, then closes. */
+  close(graceMs?: number): Promise<void>;
+}
+
+interface Generation {
+  config: Config;
+  forwarder: Forwarder;
+  certs: Map<ListenerConfig, CheckedCertificate>;
+}
+
+/** Loads certificates for every listener; throws on the first fatal problem, logs warnings. */
+function prepareCertificates(config: Config, deps: AppDeps): Map<ListenerConfig, CheckedCertificate> {
+  const certs = new Map<ListenerConfig, CheckedCertificate>();
+  for (const l of config.listeners) {
+    const cert = provisionCertificate(l, new Date(deps.clock.now()), deps.logger);
+    for (const w of cert.warnings) deps.logger.warn({ event: 'cert_warning', port: l.port, cert: l.cert }, w);
+    certs.set(l, cert);
+  }
+  return certs;
+}
+
+/** Starts the gateway for `config`. */
+export async function run(config: Config, deps: AppDeps): Promise<App> {
+  const hub = deps.hub ?? new EventHub();
+  const { logger, clock } = deps;
+  let gen: Generation = { config, forwarder: new Forwarder(config.routes, { logger, clock, hub }), certs: prepareCertificates(config, deps) };
+  const bound: { listener: Listener; cfg: ListenerConfig }[] = [];
+
+  const handlers = {
+    onRequest: (req: http.IncomingMessage, res: http.ServerResponse, port: number) => void gen.forwarder.handle(req, res, port),
+    onHandshakeFailure: (err: Error, socket: TLSSocket, port: number) => {
+      const event = describeHandshakeFailure(err, socket, port, clock.now());
+      const { type: _t, time: _time, diagnosis, ...fields } = event;
+      logger.warn({ event: 'handshake_failed', ...fields, ...diagnosis }, `TLS handshake failed: ${event.code}`);
+      hub.publish(event);
+    },
+  };
+
+  try {
+    for (const l of config.listeners) {
+      const cert = gen.certs.get(l)!;
+      bound.push({ cfg: l, listener: await startListener(l, serverTlsOptions(cert, l.profile, l.handshakeTimeoutMs), handlers) });
+    }
+  } catch (e) {
+    await Promise.all(bound.map((b) => stopListener(b.listener, 0)));
+    gen.forwarder.close();
+    throw e;
+  }
+
+  const app: App = {
+    hub,
+    listeners: () =>
+      bound.map((b) => {
+        const c = gen.certs.get(gen.config.listeners.find((l) => l.port === b.cfg.port && l.host === b.cfg.host) ?? b.cfg);
+        return { port: b.listener.port, host: b.cfg.host, subject: c?.subject ?? '', daysToExpiry: c?.daysToExpiry ?? 0 };
+      }),
+    async reload(next: Config) {
+      const certs = prepareCertificates(next, deps);
+      const same = (a: ListenerConfig, b: ListenerConfig) => a.port === b.port && a.host === b.host;
+      if (next.listeners.length !== bound.length || !next.listeners.every((l, i) => same(l, bound[i]!.cfg))) {
+        throw new Error('listeners (port/host) changed: restart tlsgate to bind new ports');
+      }
+      // New connections get the new certificate; connections in flight keep the old context.
+      next.listeners.forEach((l, i) => bound[i]!.listener.server.setSecureContext(serverTlsOptions(certs.get(l)!, l.profile, l.handshakeTimeoutMs)));
+      const old = gen.forwarder;
+      gen = { config: next, forwarder: new Forwarder(next.routes, { logger, clock, hub }), certs };
+      // Old agents finish their sockets in flight; idle ones are closed now.
+      setTimeout(() => old.close(), next.routes.reduce((m, r) => Math.max(m, r.upstream.timeoutMs), 0)).unref();
+    },
+    async close(graceMs = 25_000) {
+      await Promise.all(bound.map((b) => stopListener(b.listener, graceMs)));
+      gen.forwarder.close();
+    },
+  };
+  return app;
+}

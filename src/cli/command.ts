@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { TlsgateError } from '../errors.js';
+
+/** Where a command reads and writes; passed in so commands never touch process globals. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Resolves when the process is asked to stop (SIGTERM/SIGINT); used by long-running commands. */
+  onSignal(signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', fn: () => void): () => void;
+}
+
+/** One CLI command. `run` returns the exit code; only main.ts exits. */
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+/** Parses flags strictly; an unknown flag is a usage error naming the flag and the fix. */
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string, allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+  } catch (e) {
+    throw new TlsgateError('TLSGATE_USAGE', `${(e as Error).message}\n\n${usage}`);
+  }
+}
+
+/** The package version, read from package.json next to dist/. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** The config file to use: --config, then $TLSGATE_CONFIG, then config/tlsgate.yaml. */
+export function configPath(flag: string | undefined, io: CliIo): string {
+  return flag ?? io.env['TLSGATE_CONFIG'] ?? 'config/tlsgate.yaml';
+}

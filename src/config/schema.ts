@@ -1,0 +1,78 @@
+/** The validated, frozen shape of a tlsgate config, with its defaults. */
+
+/** One TLS listener. */
+export interface ListenerConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Absolute path of the PEM certificate chain: leaf first, then intermediates. */
+  readonly cert: string;
+  /** Absolute path of the PEM private key. */
+  readonly key: string;
+  readonly profile: string;
+  readonly allowAnyPort: boolean;
+  /** Write a self-signed certificate when both cert and key files are missing. */
+  readonly generateCert: boolean;
+  readonly handshakeTimeoutMs: number;
+}
+
+/** TLS settings towards a legacy HTTPS upstream. */
+export interface UpstreamTlsConfig {
+  readonly minVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  readonly ciphers: string;
+  readonly servername: string | undefined;
+  /** Absolute path of a PEM CA (or self-signed certificate) to trust. */
+  readonly ca: string | undefined;
+  /** `sha256/` + base64 SHA-256 of the upstream's SubjectPublicKeyInfo. */
+  readonly pin: string | undefined;
+  readonly verify: boolean;
+}
+
+/** Where and how a route forwards. */
+export interface UpstreamConfig {
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly hostHeader: string | undefined;
+  /** Read the whole body first and send it with Content-Length (HTTP/1.0 backends). */
+  readonly bufferBody: boolean;
+  readonly tls: UpstreamTlsConfig;
+}
+
+/** One route: first match wins. */
+export interface RouteConfig {
+  readonly name: string;
+  readonly path: string;
+  /** Lower-case host name matched against SNI / Host header; undefined matches any. */
+  readonly host: string | undefined;
+  readonly upstream: UpstreamConfig;
+  readonly maxBodyBytes: number;
+}
+
+/** Logging settings. */
+export interface LogConfig {
+  readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** The whole config. */
+export interface Config {
+  /** Absolute path of the file it was loaded from. */
+  readonly source: string;
+  readonly listeners: readonly ListenerConfig[];
+  readonly routes: readonly RouteConfig[];
+  readonly log: LogConfig;
+}
+
+/** Defaults, in one place so docs and code agree. */
+export const DEFAULTS = Object.freeze({
+  host: '0.0.0.0',
+  profile: 'fastspring',
+  handshakeTimeoutMs: 10_000,
+  upstreamTimeoutMs: 30_000,
+  maxBodyBytes: 1024 * 1024,
+  upstreamMinVersion: 'TLSv1' as const,
+  /** Reaches old servers (TLS 1.0, SHA-1 signatures, 1024-bit keys); only towards upstreams. */
+  upstreamCiphers: 'DEFAULT:@SECLEVEL=0',
+  logLevel: 'info' as const,
+});
+
+/** Log levels accepted in `log.level`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -1,0 +1,85 @@
+/**
+ * The one catalogue of tlsgate errors. Codes are stable: logs, metrics, tests and users
+ * match on the code, never on the wording, so wording can improve without breaking anyone.
+ */
+export const ERROR_CATALOGUE = {
+  TLSGATE_USAGE: 'Command-line usage is wrong',
+  TLSGATE_CONFIG_NOT_FOUND: 'Config file cannot be read',
+  TLSGATE_CONFIG_INVALID: 'Config file has problems',
+  TLSGATE_CERT_UNREADABLE: 'Certificate or key file cannot be read',
+  TLSGATE_CERT_NOT_PEM: 'File is not a PEM certificate',
+  TLSGATE_KEY_NOT_PEM: 'File is not a PEM private key',
+  TLSGATE_CERT_KEY_MISMATCH: 'Private key does not belong to the certificate',
+  TLSGATE_CERT_KEY_TYPE: 'Certificate key type shares no cipher suite with the sender',
+  TLSGATE_CERT_EXPIRED: 'Certificate has expired',
+  TLSGATE_CERT_NOT_YET_VALID: 'Certificate is not valid yet',
+  TLSGATE_CERT_GENERATE: 'Self-signed certificate could not be written',
+  TLSGATE_LISTEN_FAILED: 'A listener could not bind its port',
+  TLSGATE_NO_ROUTE: 'No route matches the request',
+  TLSGATE_UPSTREAM_REFUSED: 'Upstream refused or could not be reached',
+  TLSGATE_UPSTREAM_TIMEOUT: 'Upstream did not answer in time',
+  TLSGATE_UPSTREAM_RESET: 'Upstream closed the connection mid-exchange',
+  TLSGATE_UPSTREAM_ERROR: 'Upstream exchange failed',
+  TLSGATE_UPSTREAM_TLS_HANDSHAKE: 'Upstream TLS handshake failed (version or cipher mismatch)',
+  TLSGATE_UPSTREAM_TLS_UNTRUSTED: 'Upstream certificate is not trusted',
+  TLSGATE_UPSTREAM_TLS_HOSTNAME: 'Upstream certificate does not match its host name',
+  TLSGATE_UPSTREAM_TLS_PIN: 'Upstream public key does not match the configured pin',
+  TLSGATE_BODY_TOO_LARGE: 'Request body exceeds the route limit',
+  TLSGATE_CLIENT_ABORTED: 'Sender closed the connection before the response',
+} as const;
+
+/** A stable tlsgate error code. */
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** An error with a stable code, an optional actionable hint and structured details. */
+export class TlsgateError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { hint?: string; details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'TlsgateError';
+    this.code = code;
+    this.hint = opts.hint;
+    this.details = opts.details;
+  }
+}
+
+/** One problem found in a config file, located by YAML path and, when known, line:column. */
+export interface ConfigIssue {
+  file: string;
+  path: string;
+  line?: number;
+  col?: number;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+/** Formats one config issue as `file:line:col: path: message`, the form editors jump to. */
+export function formatIssue(issue: ConfigIssue): string {
+  const where = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.col ?? 1}`;
+  const at = issue.path === '' ? '' : `${issue.path}: `;
+  return `${where}: ${issue.severity}: ${at}${issue.message}`;
+}
+
+/** Raised when a config has one or more errors; carries every issue, not just the first. */
+export class ConfigError extends TlsgateError {
+  readonly issues: ConfigIssue[];
+
+  constructor(issues: ConfigIssue[]) {
+    const errors = issues.filter((i) => i.severity === 'error');
+    super('TLSGATE_CONFIG_INVALID', `config has ${errors.length} problem(s):\n` + errors.map(formatIssue).join('\n'));
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** True when the value is a TlsgateError with the given code. */
+export function hasCode(err: unknown, code: ErrorCode): boolean {
+  return err instanceof TlsgateError && err.code === code;
+}

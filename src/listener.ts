@@ -1,0 +1,65 @@
+import https from 'node:https';
+import type http from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { trackClientHellos } from 'read-tls-client-hello';
+import { TlsgateError } from './errors.js';
+import type { ListenerConfig } from './config/schema.js';
+
+/** A bound TLS listener. */
+export interface Listener {
+  readonly config: ListenerConfig;
+  readonly server: https.Server;
+  /** The port actually bound (differs from config.port when that is 0). */
+  readonly port: number;
+}
+
+/** What a listener calls for requests and failed handshakes. */
+export interface ListenerHandlers {
+  onRequest(req: http.IncomingMessage, res: http.ServerResponse, port: number): void;
+  onHandshakeFailure(err: Error, socket: TLSSocket, port: number): void;
+}
+
+/** Starts one HTTPS server on the listener's port with the given TLS options. */
+export async function startListener(config: ListenerConfig, tlsOptions: https.ServerOptions, handlers: ListenerHandlers): Promise<Listener> {
+  const server = https.createServer({ ...tlsOptions, keepAliveTimeout: 65_000 });
+  trackClientHellos(server);
+  let port = config.port;
+  server.on('request', (req, res) => handlers.onRequest(req, res, port));
+  server.on('tlsClientError', (err, socket) => handlers.onHandshakeFailure(err, socket, port));
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => reject(listenError(config, e));
+    server.once('error', onError);
+    server.listen(config.port, config.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  port = typeof addr === 'object' && addr ? addr.port : config.port;
+  return { config, server, port };
+}
+
+function listenError(config: ListenerConfig, e: NodeJS.ErrnoException): TlsgateError {
+  const hint =
+    e.code === 'EADDRINUSE' ? 'another process holds this port: stop it or choose another of the sender\'s ports'
+    : e.code === 'EACCES' ? 'this user may not bind the port; run as a user allowed to, or grant CAP_NET_BIND_SERVICE'
+    : e.code === 'EADDRNOTAVAIL' ? 'the host address is not on this machine; use 0.0.0.0 or one of its addresses'
+    : undefined;
+  return new TlsgateError('TLSGATE_LISTEN_FAILED', `cannot listen on ${config.host}:${config.port}: ${e.code ?? e.message}`, { hint, cause: e });
+}
+
+/** Stops accepting connections; resolves once the server is closed or `graceMs` passed. */
+export function stopListener(l: Listener, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      l.server.closeAllConnections();
+      resolve();
+    }, graceMs);
+    timer.unref();
+    l.server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    l.server.closeIdleConnections();
+  });
+}

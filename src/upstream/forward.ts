@@ -1,0 +1,256 @@
+/**
+ * The request pipeline: one array of small named passes, run in order until one answers.
+ * Each pass either returns (continue) or settles the exchange itself.
+ */
+import type http from 'node:http';
+import type https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import httpProxy from 'http-proxy';
+import type { Logger } from 'pino';
+import type { RouteConfig } from '../config/schema.js';
+import { TlsgateError, type ErrorCode } from '../errors.js';
+import type { EventHub, RequestEvent } from '../observe/events.js';
+import { matchRoute, upstreamPath } from '../router.js';
+import { bufferStream, CountingLimit, readBody } from './body.js';
+import { classifyUpstreamError, type UpstreamFailure } from './classify.js';
+import { createAgents, destroyAgents } from './agents.js';
+import { stripHopByHop } from './hop-by-hop.js';
+
+/** A source of the current time in milliseconds; tests may pass their own. */
+export interface Clock {
+  now(): number;
+}
+
+/** What the forwarder needs from its caller. */
+export interface ForwarderDeps {
+  logger: Logger;
+  clock: Clock;
+  hub: EventHub;
+}
+
+/** The state of one request as it moves through the passes. */
+interface Exchange {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  port: number;
+  start: number;
+  route?: RouteConfig;
+  agent?: http.Agent | https.Agent;
+  body?: CountingLimit;
+  buffered?: Buffer;
+  upstreamStatus?: number;
+  bytesOut: number;
+  failure?: { code: ErrorCode; status: number; message: string; hint?: string; cause?: string };
+}
+
+type Pass = (ex: Exchange, f: Forwarder) => Promise<boolean | void> | boolean | void;
+
+/** Finds the route; no route is a 404 and the upstream is never contacted. */
+const route: Pass = (ex, f) => {
+  const sni = (ex.req.socket as TLSSocket).servername || undefined;
+  const host = sni ?? hostOnly(ex.req.headers.host);
+  ex.route = matchRoute(f.routes, { host: host?.toLowerCase(), path: (ex.req.url ?? '/').split('?')[0]! });
+  if (!ex.route) return f.refuse(ex, 404, 'TLSGATE_NO_ROUTE', `no route for ${host ?? '(no host)'} ${ex.req.url ?? ''}`, 'add a route whose path is a prefix of this path');
+};
+
+/** A declared body over the route's limit is refused before the upstream is contacted. */
+const sizeLimit: Pass = (ex, f) => {
+  const declared = Number(ex.req.headers['content-length'] ?? 0);
+  const limit = ex.route!.maxBodyBytes;
+  if (declared > limit) return f.refuse(ex, 413, 'TLSGATE_BODY_TOO_LARGE', `content-length ${declared} exceeds the route's maxBodyBytes (${limit})`, 'raise routes[].maxBodyBytes if such bodies are legitimate');
+};
+
+/** Strips hop-by-hop fields and sets X-Forwarded-*, replacing (never trusting) inbound values. */
+const headers: Pass = (ex) => {
+  const h = ex.req.headers;
+  stripHopByHop(h);
+  delete h['forwarded'];
+  h['x-forwarded-for'] = ex.req.socket.remoteAddress ?? '';
+  h['x-forwarded-proto'] = 'https';
+  h['x-forwarded-port'] = String(ex.port);
+  const hostHeader = ex.route!.upstream.hostHeader;
+  if (hostHeader !== undefined) h.host = hostHeader;
+};
+
+/** Either reads the whole body (HTTP/1.0 backends) or streams it through a byte counter. */
+const body: Pass = async (ex, f) => {
+  const limit = ex.route!.maxBodyBytes;
+  if (ex.route!.upstream.bufferBody) {
+    try {
+      ex.buffered = await readBody(ex.req, limit);
+    } catch (e) {
+      const err = e as TlsgateError;
+      if (err.code === 'TLSGATE_CLIENT_ABORTED') return f.refuse(ex, 400, err.code, err.message);
+      return f.refuse(ex, 413, 'TLSGATE_BODY_TOO_LARGE', err.message, err.hint);
+    }
+    ex.req.headers['content-length'] = String(ex.buffered.length);
+    delete ex.req.headers['transfer-encoding'];
+    return;
+  }
+  ex.body = new CountingLimit(limit);
+  ex.body.on('error', (err: TlsgateError) => f.fail(ex, { code: err.code, status: 413, message: err.message, hint: err.hint }));
+  ex.req.pipe(ex.body);
+};
+
+/** Hands the request to http-proxy; the response and errors come back through its events. */
+const proxy: Pass = (ex, f) => {
+  const target = new URL(ex.route!.upstream.url).origin;
+  f.proxy.web(ex.req, ex.res, {
+    target,
+    agent: f.agents.get(ex.route!),
+    buffer: ex.buffered ? bufferStream(ex.buffered) : ex.body,
+    xfwd: false,
+    changeOrigin: false,
+    secure: false, // verification is done by the legacy TLS agent, which knows ca and pin
+  });
+  return true;
+};
+
+/** The passes, in order. */
+const PASSES: readonly Pass[] = [route, sizeLimit, headers, body, proxy];
+
+/** Forwards requests to their routes' upstreams and reports each exchange once. */
+export class Forwarder {
+  readonly proxy: httpProxy;
+  readonly agents: Map<RouteConfig, http.Agent | https.Agent>;
+  private readonly exchanges = new WeakMap<http.IncomingMessage, Exchange>();
+
+  constructor(
+    readonly routes: readonly RouteConfig[],
+    private readonly deps: ForwarderDeps,
+  ) {
+    this.agents = createAgents(routes);
+    this.proxy = httpProxy.createProxyServer({});
+    this.proxy.on('proxyReq', (proxyReq, req) => this.onProxyReq(proxyReq, req));
+    this.proxy.on('proxyRes', (proxyRes, req) => this.onProxyRes(proxyRes, req));
+    this.proxy.on('error', (err, req) => this.onError(err, req as http.IncomingMessage));
+    this.proxy.on('econnreset', (_err, req) => this.onClientGone(req));
+  }
+
+  /** Runs one request through the passes. Never throws. */
+  async handle(req: http.IncomingMessage, res: http.ServerResponse, port: number): Promise<void> {
+    const ex: Exchange = { req, res, port, start: this.deps.clock.now(), bytesOut: 0 };
+    this.exchanges.set(req, ex);
+    res.once('close', () => this.report(ex));
+    try {
+      for (const pass of PASSES) {
+        if ((await pass(ex, this)) === true || res.headersSent || res.destroyed) return;
+      }
+    } catch (e) {
+      this.fail(ex, { code: 'TLSGATE_UPSTREAM_ERROR', status: 502, message: `internal error: ${(e as Error).message}` });
+    }
+  }
+
+  /** Answers the sender directly (404, 413…) without contacting the upstream. Returns true. */
+  refuse(ex: Exchange, status: number, code: ErrorCode, message: string, hint?: string): true {
+    this.fail(ex, { code, status, message, hint });
+    return true;
+  }
+
+  /** Settles an exchange with an error status; if headers are out already, the socket is cut. */
+  fail(ex: Exchange, failure: NonNullable<Exchange['failure']>): void {
+    if (ex.failure) return;
+    ex.failure = failure;
+    const { res } = ex;
+    if (res.headersSent) {
+      // The status line is out: cut the connection so the sender cannot mistake a truncated
+      // answer for success.
+      res.destroy();
+      return;
+    }
+    if (res.destroyed) return;
+    const text = `${failure.status} ${failure.message}\n`;
+    res.writeHead(failure.status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
+    res.end(text);
+    // The body may still be arriving; discard it rather than leave the socket stuck.
+    ex.req.resume();
+  }
+
+  private onProxyReq(proxyReq: http.ClientRequest, req: http.IncomingMessage): void {
+    const ex = this.exchanges.get(req);
+    if (!ex?.route) return;
+    // http-proxy collapses "//" in paths; set the exact path the sender sent (prefix rewritten).
+    proxyReq.path = upstreamPath(ex.route, req.url ?? '/');
+    const ms = ex.route.upstream.timeoutMs;
+    proxyReq.setTimeout(ms, () => {
+      proxyReq.destroy(new TlsgateError('TLSGATE_UPSTREAM_TIMEOUT', `upstream ${new URL(ex.route!.upstream.url).host} sent nothing for ${ms} ms`, { hint: 'the backend is hung or too slow; check it, or raise upstream.timeout if it is known to be slow' }));
+    });
+    if (ex.body) ex.body.once('error', () => proxyReq.destroy());
+  }
+
+  private onProxyRes(proxyRes: http.IncomingMessage, req: http.IncomingMessage): void {
+    const ex = this.exchanges.get(req);
+    stripHopByHop(proxyRes.headers);
+    if (!ex) return;
+    ex.upstreamStatus = proxyRes.statusCode;
+    proxyRes.on('data', (c: Buffer) => (ex.bytesOut += c.length));
+    proxyRes.once('aborted', () => this.fail(ex, classifyFailure(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }), ex)));
+    proxyRes.once('error', (err) => this.fail(ex, classifyFailure(err, ex)));
+  }
+
+  private onError(err: Error, req: http.IncomingMessage): void {
+    const ex = this.exchanges.get(req);
+    if (!ex) return;
+    this.fail(ex, classifyFailure(err, ex));
+  }
+
+  private onClientGone(req: http.IncomingMessage): void {
+    const ex = this.exchanges.get(req);
+    if (ex && !ex.failure) ex.failure = { code: 'TLSGATE_CLIENT_ABORTED', status: 499, message: 'sender closed the connection before the response' };
+  }
+
+  /** Logs and publishes the exchange once the response is closed. */
+  private report(ex: Exchange): void {
+    const { req, res } = ex;
+    const sock = req.socket as TLSSocket;
+    const aborted = !res.writableFinished && !ex.failure;
+    const cipher = typeof sock.getCipher === 'function' ? sock.getCipher() : undefined;
+    const failure = ex.failure ?? (aborted ? { code: 'TLSGATE_CLIENT_ABORTED' as const, status: 499, message: 'sender closed the connection before the response' } : undefined);
+    const event: RequestEvent = {
+      type: 'request',
+      time: ex.start,
+      port: ex.port,
+      remoteAddress: sock.remoteAddress,
+      remotePort: sock.remotePort,
+      method: req.method ?? '',
+      path: req.url ?? '',
+      route: ex.route?.name,
+      upstream: ex.route?.upstream.url,
+      // What the sender saw: the status written, or ours when nothing was written.
+      status: res.headersSent ? res.statusCode : (failure?.status ?? res.statusCode),
+      outcome: outcomeOf(ex, failure?.code),
+      errorCode: failure?.code,
+      bytesIn: ex.buffered?.length ?? ex.body?.bytes ?? 0,
+      bytesOut: ex.bytesOut,
+      durationMs: this.deps.clock.now() - ex.start,
+      protocol: typeof sock.getProtocol === 'function' ? (sock.getProtocol() ?? undefined) : undefined,
+      cipher: cipher?.standardName ?? cipher?.name,
+    };
+    const { type: _t, time: _time, ...fields } = event;
+    if (failure) this.deps.logger.warn({ event: 'request', ...fields, error: failure.message, hint: failure.hint, cause: failure.cause }, `${event.method} ${event.path} -> ${event.status} ${failure.code}`);
+    else this.deps.logger.info({ event: 'request', ...fields }, `${event.method} ${event.path} -> ${event.status}`);
+    this.deps.hub.publish(event);
+  }
+
+  /** Closes idle upstream connections. */
+  close(): void {
+    destroyAgents(this.agents);
+    this.proxy.close();
+  }
+}
+
+function outcomeOf(ex: Exchange, code: string | undefined): RequestEvent['outcome'] {
+  if (code === 'TLSGATE_CLIENT_ABORTED') return 'aborted';
+  if (ex.failure && ex.upstreamStatus === undefined) return ex.failure.code.startsWith('TLSGATE_UPSTREAM') ? 'upstream_error' : 'refused';
+  if (ex.failure) return 'upstream_error';
+  return ex.upstreamStatus === 200 || ex.upstreamStatus === 202 ? 'processed' : 'unprocessed';
+}
+
+function classifyFailure(err: unknown, ex: Exchange): UpstreamFailure {
+  return classifyUpstreamError(err, ex.route!.upstream.url, ex.route!.upstream.timeoutMs);
+}
+
+function hostOnly(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  return host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':')[0];
+}

@@ -1,0 +1,57 @@
+/** Starts the real gateway in-process on port 0 with a config written to a temp folder. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { run, type App } from '../../src/app.js';
+import { parseConfig } from '../../src/config/load.js';
+import { EventHub } from '../../src/observe/events.js';
+import { createLogger } from '../../src/observe/logger.js';
+import { LogSink } from './log-sink.js';
+import { makeChain, tmpDir, writeFiles } from './certs.js';
+
+export interface Gateway {
+  app: App;
+  port: number;
+  logs: LogSink;
+  hub: EventHub;
+  dir: string;
+  /** PEM of the root CA that signed the listener's chain (trust it in clients). */
+  caFile: string;
+  url(p?: string): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Writes a config (an object, as YAML) and starts the gateway. Unless the config names its own
+ * listeners, one listener on port 0 serves a fresh CA-signed chain for localhost/127.0.0.1.
+ */
+export async function startGateway(config: Record<string, unknown>, opts: { dir?: string } = {}): Promise<Gateway> {
+  const dir = opts.dir ?? tmpDir();
+  const chain = makeChain();
+  const files = writeFiles(dir, { 'server.crt': chain.fullchain, 'server.key': chain.leaf.key, 'ca.pem': chain.root.cert });
+  const full = {
+    listeners: [{ port: 0, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key' }],
+    log: { level: 'debug' },
+    ...config,
+  };
+  const source = path.join(dir, 'tlsgate.yaml');
+  fs.writeFileSync(source, stringify(full));
+  const { config: cfg } = parseConfig(fs.readFileSync(source, 'utf8'), source);
+  const logs = new LogSink();
+  const hub = new EventHub();
+  const app = await run(cfg, { logger: createLogger('debug', logs), clock: { now: () => Date.now() }, hub });
+  const port = app.listeners()[0]!.port;
+  return {
+    app,
+    port,
+    logs,
+    hub,
+    dir,
+    caFile: files['ca.pem']!,
+    url: (p = '/') => `https://127.0.0.1:${port}${p}`,
+    close: async () => {
+      await app.close(2000);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

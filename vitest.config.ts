@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Real sockets and real TLS peers (openssl, curl, java) are slow to start on a 2-core
+// machine: generous timeouts, and a bounded number of files in parallel.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    maxWorkers: 2,
+    pool: 'forks',
+  },
+});
