@@ -20,6 +20,8 @@ export interface AppDeps {
   clock: Clock;
   /** Optional shared hub, so callers (admin, tests) can subscribe before traffic starts. */
   hub?: EventHub;
+  /** Generation number of the first config (default 1); a replaced cluster worker starts at its siblings' number. */
+  initialGeneration?: number;
 }
 
 /** A running gateway. */
@@ -27,6 +29,8 @@ export interface App {
   readonly hub: EventHub;
   /** Bound listeners with their actual ports, in config order. */
   listeners(): readonly { port: number; host: string; subject: string; daysToExpiry: number }[];
+  /** The config generation in force: 1 at start, +1 per successful reload (for /readyz and logs). */
+  generation(): number;
   /** Applies a new config atomically; throws (keeping the old one) when it is invalid. */
   reload(config: Config): Promise<void>;
   /** Stops accepting, lets requests in flight finish up to `graceMs`, then closes. */
@@ -54,6 +58,7 @@ function prepareCertificates(config: Config, deps: AppDeps): Map<ListenerConfig,
 export async function run(config: Config, deps: AppDeps): Promise<App> {
   const hub = deps.hub ?? new EventHub();
   const { logger, clock } = deps;
+  let generation = deps.initialGeneration ?? 1;
   let gen: Generation = { config, forwarder: new Forwarder(config.routes, { logger, clock, hub }), certs: prepareCertificates(config, deps) };
   const bound: { listener: Listener; cfg: ListenerConfig }[] = [];
 
@@ -85,6 +90,7 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
         const c = gen.certs.get(gen.config.listeners.find((l) => l.port === b.cfg.port && l.host === b.cfg.host) ?? b.cfg);
         return { port: b.listener.port, host: b.cfg.host, subject: c?.subject ?? '', daysToExpiry: c?.daysToExpiry ?? 0 };
       }),
+    generation: () => generation,
     async reload(next: Config) {
       const certs = prepareCertificates(next, deps);
       const same = (a: ListenerConfig, b: ListenerConfig) => a.port === b.port && a.host === b.host;
@@ -95,6 +101,7 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
       next.listeners.forEach((l, i) => bound[i]!.listener.server.setSecureContext(serverTlsOptions(certs.get(l)!, l.profile, l.handshakeTimeoutMs)));
       const old = gen.forwarder;
       gen = { config: next, forwarder: new Forwarder(next.routes, { logger, clock, hub }), certs };
+      generation += 1;
       // Old agents finish their sockets in flight; idle ones are closed now.
       setTimeout(() => old.close(), next.routes.reduce((m, r) => Math.max(m, r.upstream.timeoutMs), 0)).unref();
     },

@@ -59,6 +59,8 @@ export interface Config {
   readonly listeners: readonly ListenerConfig[];
   readonly routes: readonly RouteConfig[];
   readonly log: LogConfig;
+  /** Worker processes sharing the listeners: a count, or 'auto' for one per CPU core. */
+  readonly workers: number | 'auto';
 }
 
 /** Defaults, in one place so docs and code agree. */
@@ -72,7 +74,12 @@ export const DEFAULTS = Object.freeze({
   /** Reaches old servers (TLS 1.0, SHA-1 signatures, 1024-bit keys); only towards upstreams. */
   upstreamCiphers: 'DEFAULT:@SECLEVEL=0',
   logLevel: 'info' as const,
+  /** One process: the simplest to run and debug; raise it when one core is not enough. */
+  workers: 1,
 });
+
+/** Upper bound for `workers`: more processes than this only cost memory. */
+export const MAX_WORKERS = 64;
 
 /** Log levels accepted in `log.level`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

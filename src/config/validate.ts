@@ -1,9 +1,9 @@
-import { DEFAULTS, LOG_LEVELS, type Config } from './schema.js';
+import { DEFAULTS, LOG_LEVELS, MAX_WORKERS, type Config } from './schema.js';
 import { IssueSink, Obj } from './reader.js';
 import { readListeners } from './validate-listeners.js';
 import { readRoutes } from './validate-routes.js';
 
-const ROOT_KEYS = ['listeners', 'routes', 'log'] as const;
+const ROOT_KEYS = ['listeners', 'routes', 'log', 'workers'] as const;
 
 /** Validates parsed YAML into a Config; every problem goes to `sink`, nothing throws. */
 export function validateConfig(sink: IssueSink, raw: unknown, source: string, baseDir: string): Config | undefined {
@@ -15,8 +15,19 @@ export function validateConfig(sink: IssueSink, raw: unknown, source: string, ba
   const logObj = root.obj('log', 'log settings');
   logObj?.onlyKeys(['level']);
   const level = logObj ? logObj.oneOf('level', LOG_LEVELS, DEFAULTS.logLevel) : DEFAULTS.logLevel;
+  const workers = readWorkers(sink, root);
   if (!sink.ok) return undefined;
-  return deepFreeze({ source, listeners, routes, log: { level } });
+  return deepFreeze({ source, listeners, routes, log: { level }, workers });
+}
+
+/** `workers: auto | N`; anything else names the field and the two accepted forms. */
+function readWorkers(sink: IssueSink, root: Obj): number | 'auto' {
+  const v = root.value['workers'];
+  if (v === undefined || v === null) return DEFAULTS.workers;
+  if (v === 'auto') return 'auto';
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_WORKERS) return v;
+  sink.error(root.at('workers'), `must be "auto" (one worker per CPU core) or a whole number from 1 to ${MAX_WORKERS}, got ${JSON.stringify(v)}`);
+  return DEFAULTS.workers;
 }
 
 function deepFreeze<T>(o: T): T {
