@@ -11,10 +11,14 @@ import type { RouteConfig } from '../config/schema.js';
 import { TlsgateError, type ErrorCode } from '../errors.js';
 import type { EventHub, RequestEvent } from '../observe/events.js';
 import { matchRoute, upstreamPath } from '../router.js';
-import { bufferStream, CountingLimit, readBody } from './body.js';
+import { CountingLimit, readBody } from './body.js';
 import { classifyUpstreamError, type UpstreamFailure } from './classify.js';
 import { createAgents, destroyAgents } from './agents.js';
 import { stripHopByHop } from './hop-by-hop.js';
+import type { RouteSecrets } from '../security/secrets.js';
+import { allow } from './passes/allow.js';
+import { methods } from './passes/methods.js';
+import { signature } from './passes/signature.js';
 
 /** A source of the current time in milliseconds; tests may pass their own. */
 export interface Clock {
@@ -26,10 +30,12 @@ export interface ForwarderDeps {
   logger: Logger;
   clock: Clock;
   hub: EventHub;
+  /** Signing secrets of routes with `verify`, resolved from the environment at start. */
+  secrets?: RouteSecrets;
 }
 
 /** The state of one request as it moves through the passes. */
-interface Exchange {
+export interface Exchange {
   req: http.IncomingMessage;
   res: http.ServerResponse;
   port: number;
@@ -43,7 +49,8 @@ interface Exchange {
   failure?: { code: ErrorCode; status: number; message: string; hint?: string; cause?: string };
 }
 
-type Pass = (ex: Exchange, f: Forwarder) => Promise<boolean | void> | boolean | void;
+/** One step of the pipeline: returns true (or answers) to stop, nothing to continue. */
+export type Pass = (ex: Exchange, f: Forwarder) => Promise<boolean | void> | boolean | void;
 
 /** Finds the route; no route is a 404 and the upstream is never contacted. */
 const route: Pass = (ex, f) => {
@@ -65,6 +72,9 @@ const headers: Pass = (ex) => {
   const h = ex.req.headers;
   stripHopByHop(h);
   delete h['forwarded'];
+  // Node already answered "100 Continue" to the sender; forwarding Expect would make http-proxy
+  // wait for a second 100 from the upstream and freeze the request line too early.
+  delete h['expect'];
   h['x-forwarded-for'] = ex.req.socket.remoteAddress ?? '';
   h['x-forwarded-proto'] = 'https';
   h['x-forwarded-port'] = String(ex.port);
@@ -72,10 +82,15 @@ const headers: Pass = (ex) => {
   if (hostHeader !== undefined) h.host = hostHeader;
 };
 
-/** Either reads the whole body (HTTP/1.0 backends) or streams it through a byte counter. */
+/**
+ * Either reads the whole body (HTTP/1.0 backends) or prepares to stream it through a byte
+ * counter. Nothing flows until the upstream request exists (see onProxyReq): http-proxy writes
+ * the request line at the first body write, and we must set the exact path before that.
+ */
 const body: Pass = async (ex, f) => {
   const limit = ex.route!.maxBodyBytes;
-  if (ex.route!.upstream.bufferBody) {
+  // A signed route must see the whole body before anything reaches the upstream.
+  if (ex.route!.upstream.bufferBody || ex.route!.verify) {
     try {
       ex.buffered = await readBody(ex.req, limit);
     } catch (e) {
@@ -85,11 +100,9 @@ const body: Pass = async (ex, f) => {
     }
     ex.req.headers['content-length'] = String(ex.buffered.length);
     delete ex.req.headers['transfer-encoding'];
-    return;
   }
   ex.body = new CountingLimit(limit);
   ex.body.on('error', (err: TlsgateError) => f.fail(ex, { code: err.code, status: 413, message: err.message, hint: err.hint }));
-  ex.req.pipe(ex.body);
 };
 
 /** Hands the request to http-proxy; the response and errors come back through its events. */
@@ -98,7 +111,7 @@ const proxy: Pass = (ex, f) => {
   f.proxy.web(ex.req, ex.res, {
     target,
     agent: f.agents.get(ex.route!),
-    buffer: ex.buffered ? bufferStream(ex.buffered) : ex.body,
+    buffer: ex.body,
     xfwd: false,
     changeOrigin: false,
     secure: false, // verification is done by the legacy TLS agent, which knows ca and pin
@@ -107,18 +120,21 @@ const proxy: Pass = (ex, f) => {
 };
 
 /** The passes, in order. */
-const PASSES: readonly Pass[] = [route, sizeLimit, headers, body, proxy];
+const PASSES: readonly Pass[] = [route, allow, methods, sizeLimit, headers, body, signature, proxy];
 
 /** Forwards requests to their routes' upstreams and reports each exchange once. */
 export class Forwarder {
   readonly proxy: httpProxy;
   readonly agents: Map<RouteConfig, http.Agent | https.Agent>;
   private readonly exchanges = new WeakMap<http.IncomingMessage, Exchange>();
+  /** Signing secrets by route (empty when no route has `verify`). */
+  readonly secrets: RouteSecrets;
 
   constructor(
     readonly routes: readonly RouteConfig[],
     private readonly deps: ForwarderDeps,
   ) {
+    this.secrets = deps.secrets ?? new Map();
     this.agents = createAgents(routes);
     this.proxy = httpProxy.createProxyServer({});
     this.proxy.on('proxyReq', (proxyReq, req) => this.onProxyReq(proxyReq, req));
@@ -175,7 +191,12 @@ export class Forwarder {
     proxyReq.setTimeout(ms, () => {
       proxyReq.destroy(new TlsgateError('TLSGATE_UPSTREAM_TIMEOUT', `upstream ${new URL(ex.route!.upstream.url).host} sent nothing for ${ms} ms`, { hint: 'the backend is hung or too slow; check it, or raise upstream.timeout if it is known to be slow' }));
     });
-    if (ex.body) ex.body.once('error', () => proxyReq.destroy());
+    if (ex.body) {
+      ex.body.once('error', () => proxyReq.destroy());
+      // Start the body only now that the path is final (see the body pass).
+      if (ex.buffered) ex.body.end(ex.buffered);
+      else ex.req.pipe(ex.body);
+    }
   }
 
   private onProxyRes(proxyRes: http.IncomingMessage, req: http.IncomingMessage): void {

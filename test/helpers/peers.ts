@@ -10,7 +10,7 @@ export interface RunResult {
 }
 
 /** Runs a command with optional stdin, bounded by `timeoutMs`; never rejects. */
-export function runCommand(cmd: string, args: string[], opts: { input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function runCommand(cmd: string, args: string[], opts: { input?: string | Buffer; timeoutMs?: number; env?: NodeJS.ProcessEnv; holdStdinMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -23,13 +23,17 @@ export function runCommand(cmd: string, args: string[], opts: { input?: string |
       resolve({ code, stdout, stderr });
     });
     child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.input ?? '');
+    // Some peers (s_client) quit at stdin EOF before reading the server's answer: hold it open.
+    if (opts.holdStdinMs) {
+      child.stdin.write(opts.input ?? '');
+      setTimeout(() => child.stdin.end(), opts.holdStdinMs);
+    } else child.stdin.end(opts.input ?? '');
   });
 }
 
 /** `openssl s_client` against 127.0.0.1:port with extra args; returns its output and the negotiated suite. */
-export async function sClient(port: number, args: string[], input = 'Q\n'): Promise<RunResult & { cipher: string | undefined; protocol: string | undefined; handshakeOk: boolean }> {
-  const r = await runCommand('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', ...args], { input, timeoutMs: 15_000 });
+export async function sClient(port: number, args: string[], input = 'Q\n', holdStdinMs?: number): Promise<RunResult & { cipher: string | undefined; protocol: string | undefined; handshakeOk: boolean }> {
+  const r = await runCommand('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', ...args], { input, timeoutMs: 15_000, holdStdinMs });
   const cipher = /Cipher is (\S+)/.exec(r.stdout)?.[1];
   const protocol = /Protocol\s*:\s*(\S+)/.exec(r.stdout)?.[1];
   const handshakeOk = cipher !== undefined && cipher !== '(NONE)' && cipher !== '0000';
