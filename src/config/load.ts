@@ -32,7 +32,7 @@ export function parseConfig(text: string, source: string): LoadedConfig {
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const issues: ConfigIssue[] = [];
   for (const e of [...doc.errors, ...doc.warnings]) {
-    const pos = e.linePos?.[0];
+    const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
     issues.push({ file: source, path: '', line: pos?.line, col: pos?.col, message: e.message.split('\n')[0]!, severity: e.name === 'YAMLWarning' ? 'warning' : 'error' });
   }
   if (issues.some((i) => i.severity === 'error')) throw new ConfigError(issues);
