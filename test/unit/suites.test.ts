@@ -28,3 +28,11 @@ describe('sender suite table', () => {
     for (const s of FASTSPRING_SUITES) expect(s.reason.length).toBeGreaterThan(10);
   });
 });
+
+describe('README', () => {
+  it('shows the same suite table as src/tls/suites.ts', async () => {
+    const fs = await import('node:fs');
+    const readme = fs.readFileSync('README.md', 'utf8');
+    for (const s of FASTSPRING_SUITES) expect(readme).toContain(`| ${s.n} | ${s.iana} | ${s.openssl} | `);
+  });
+});
