@@ -17,7 +17,8 @@ beforeAll(async () => {
     res.writeHead(status, { 'content-type': 'text/plain', 'x-upstream': 'yes', connection: 'keep-alive', 'keep-alive': 'timeout=5', 'x-hop': 'drop-me', ...(r.url.includes('hop') ? { connection: 'x-hop' } : {}) });
     res.end(status === 202 ? 'evt-1\nevt-2\n' : `upstream says ${status}`);
   });
-  gw = await startGateway({ routes: [{ path: '/', upstream: backend.url }] });
+  // PUT is outside the default methods (GET, HEAD, POST): allow it to show any method passes through.
+  gw = await startGateway({ routes: [{ path: '/', upstream: backend.url, methods: ['GET', 'HEAD', 'POST', 'PUT'] }] });
   ca = fs.readFileSync(gw.caFile, 'utf8');
 });
 afterAll(async () => {
