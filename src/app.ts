@@ -13,6 +13,7 @@ import { describeHandshakeFailure } from './tls/handshake-failure.js';
 import { provisionCertificate } from './tls/provision.js';
 import { serverTlsOptions } from './tls/server-options.js';
 import { Forwarder, type Clock } from './upstream/forward.js';
+import { resolveSecrets } from './security/secrets.js';
 
 /** What the app needs from its caller. */
 export interface AppDeps {
@@ -20,6 +21,8 @@ export interface AppDeps {
   clock: Clock;
   /** Optional shared hub, so callers (admin, tests) can subscribe before traffic starts. */
   hub?: EventHub;
+  /** Where routes' `verify.fastspringSignature.secretEnv` variables are read (main passes process.env); absent = empty. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Generation number of the first config (default 1); a replaced cluster worker starts at its siblings' number. */
   initialGeneration?: number;
 }
@@ -59,7 +62,7 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
   const hub = deps.hub ?? new EventHub();
   const { logger, clock } = deps;
   let generation = deps.initialGeneration ?? 1;
-  let gen: Generation = { config, forwarder: new Forwarder(config.routes, { logger, clock, hub }), certs: prepareCertificates(config, deps) };
+  let gen: Generation = { config, forwarder: new Forwarder(config.routes, { logger, clock, hub, secrets: resolveSecrets(config, deps.env ?? {}) }), certs: prepareCertificates(config, deps) };
   const bound: { listener: Listener; cfg: ListenerConfig }[] = [];
 
   const handlers = {
@@ -75,7 +78,7 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
   try {
     for (const l of config.listeners) {
       const cert = gen.certs.get(l)!;
-      bound.push({ cfg: l, listener: await startListener(l, serverTlsOptions(cert, l.profile, l.handshakeTimeoutMs), handlers) });
+      bound.push({ cfg: l, listener: await startListener(l, serverTlsOptions(cert, l.profile, l.handshakeTimeoutMs), handlers, { logger }) });
     }
   } catch (e) {
     await Promise.all(bound.map((b) => stopListener(b.listener, 0)));
@@ -93,6 +96,7 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
     generation: () => generation,
     async reload(next: Config) {
       const certs = prepareCertificates(next, deps);
+      const secrets = resolveSecrets(next, deps.env ?? {});
       const same = (a: ListenerConfig, b: ListenerConfig) => a.port === b.port && a.host === b.host;
       if (next.listeners.length !== bound.length || !next.listeners.every((l, i) => same(l, bound[i]!.cfg))) {
         throw new Error('listeners (port/host) changed: restart tlsgate to bind new ports');
@@ -100,7 +104,7 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
       // New connections get the new certificate; connections in flight keep the old context.
       next.listeners.forEach((l, i) => bound[i]!.listener.server.setSecureContext(serverTlsOptions(certs.get(l)!, l.profile, l.handshakeTimeoutMs)));
       const old = gen.forwarder;
-      gen = { config: next, forwarder: new Forwarder(next.routes, { logger, clock, hub }), certs };
+      gen = { config: next, forwarder: new Forwarder(next.routes, { logger, clock, hub, secrets }), certs };
       generation += 1;
       // Old agents finish their sockets in flight; idle ones are closed now.
       setTimeout(() => old.close(), next.routes.reduce((m, r) => Math.max(m, r.upstream.timeoutMs), 0)).unref();

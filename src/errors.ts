@@ -26,6 +26,17 @@ export const ERROR_CATALOGUE = {
   TLSGATE_UPSTREAM_TLS_PIN: 'Upstream public key does not match the configured pin',
   TLSGATE_BODY_TOO_LARGE: 'Request body exceeds the route limit',
   TLSGATE_CLIENT_ABORTED: 'Sender closed the connection before the response',
+  TLSGATE_SECRET_MISSING: 'A route names a signing-secret environment variable that is not set',
+  TLSGATE_SIGNATURE_MISSING: 'Request has no X-FS-Signature header on a signed route',
+  TLSGATE_SIGNATURE_INVALID: 'X-FS-Signature does not match the body',
+  TLSGATE_SOURCE_FORBIDDEN: 'Source address is not in the route allow-list',
+  TLSGATE_METHOD_NOT_ALLOWED: 'HTTP method is not allowed on the route',
+  TLSGATE_CONN_LIMIT: 'Connection refused: listener connection limit reached',
+  TLSGATE_CONN_LIMIT_SOURCE: 'Connection refused: per-source-address connection limit reached',
+  TLSGATE_HTTP_TIMEOUT: 'Request headers or body not received in time (headersTimeout / requestTimeout)',
+  TLSGATE_HEADERS_TOO_LARGE: 'Request headers exceed maxHeaderBytes',
+  TLSGATE_BAD_REQUEST: 'Malformed HTTP request',
+  TLSGATE_PROXY_HEADER: 'PROXY protocol header missing or malformed on a trustProxy listener',
 } as const;
 
 /** A stable tlsgate error code. */

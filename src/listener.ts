@@ -4,6 +4,10 @@ import type { TLSSocket } from 'node:tls';
 import { trackClientHellos } from 'read-tls-client-hello';
 import { TlsgateError } from './errors.js';
 import type { ListenerConfig } from './config/schema.js';
+import type { Logger } from 'pino';
+import { guardConnections } from './security/connection-gate.js';
+import { handleClientErrors, httpLimitOptions } from './security/limits.js';
+import { rotateTicketKeys } from './security/ticket-keys.js';
 
 /** A bound TLS listener. */
 export interface Listener {
@@ -20,12 +24,17 @@ export interface ListenerHandlers {
 }
 
 /** Starts one HTTPS server on the listener's port with the given TLS options. */
-export async function startListener(config: ListenerConfig, tlsOptions: https.ServerOptions, handlers: ListenerHandlers): Promise<Listener> {
-  const server = https.createServer({ ...tlsOptions, keepAliveTimeout: 65_000 });
+export async function startListener(config: ListenerConfig, tlsOptions: https.ServerOptions, handlers: ListenerHandlers, deps: { logger: Logger }): Promise<Listener> {
+  const server = https.createServer({ ...tlsOptions, ...httpLimitOptions(config.limits) });
   trackClientHellos(server);
   let port = config.port;
   server.on('request', (req, res) => handlers.onRequest(req, res, port));
   server.on('tlsClientError', (err, socket) => handlers.onHandshakeFailure(err, socket, port));
+  handleClientErrors(server, config.limits, () => port, deps.logger);
+  rotateTicketKeys(server);
+  // Must come after every other 'connection' listener (TLS, ClientHello capture): the PROXY
+  // header and the connection caps come before the first TLS byte.
+  guardConnections(server, config, { logger: deps.logger, port: () => port });
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => reject(listenError(config, e));
     server.once('error', onError);

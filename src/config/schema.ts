@@ -13,6 +13,24 @@ export interface ListenerConfig {
   /** Write a self-signed certificate when both cert and key files are missing. */
   readonly generateCert: boolean;
   readonly handshakeTimeoutMs: number;
+  /** Read a PROXY v1/v2 header before TLS and use its source address (only behind a load balancer). */
+  readonly trustProxy: boolean;
+  readonly limits: ListenerLimits;
+}
+
+/** Per-listener connection and HTTP limits (see validate-security.ts for the defaults' reasons). */
+export interface ListenerLimits {
+  readonly maxConnections: number;
+  readonly maxConnectionsPerSource: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxHeaderBytes: number;
+}
+
+/** Route-level check of the sender's X-FS-Signature; the secret itself comes from the environment. */
+export interface RouteVerify {
+  readonly fastspringSignature: { readonly secretEnv: string };
 }
 
 /** TLS settings towards a legacy HTTPS upstream. */
@@ -45,6 +63,11 @@ export interface RouteConfig {
   readonly host: string | undefined;
   readonly upstream: UpstreamConfig;
   readonly maxBodyBytes: number;
+  /** Source CIDRs allowed on this route; undefined allows every address. */
+  readonly allow: readonly string[] | undefined;
+  /** Upper-case HTTP methods forwarded; others get 405. */
+  readonly methods: readonly string[];
+  readonly verify: RouteVerify | undefined;
 }
 
 /** Logging settings. */
@@ -70,6 +93,15 @@ export const DEFAULTS = Object.freeze({
   handshakeTimeoutMs: 10_000,
   upstreamTimeoutMs: 30_000,
   maxBodyBytes: 1024 * 1024,
+  maxConnections: 1000,
+  maxConnectionsPerSource: 100,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 65_000,
+  maxHeaderBytes: 16 * 1024,
+  /** Routes with `verify` accept only what the sender sends; others also let GET/HEAD health checks through. */
+  methodsSigned: ['POST'] as readonly string[],
+  methods: ['GET', 'HEAD', 'POST'] as readonly string[],
   upstreamMinVersion: 'TLSv1' as const,
   /** Reaches old servers (TLS 1.0, SHA-1 signatures, 1024-bit keys); only towards upstreams. */
   upstreamCiphers: 'DEFAULT:@SECLEVEL=0',

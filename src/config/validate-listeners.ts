@@ -2,8 +2,9 @@ import path from 'node:path';
 import { PROFILES } from '../tls/suites.js';
 import { DEFAULTS, type ListenerConfig } from './schema.js';
 import { IssueSink, Obj, type YamlPath } from './reader.js';
+import { LISTENER_SECURITY_KEYS, readListenerSecurity } from './validate-security.js';
 
-const LISTENER_KEYS = ['port', 'host', 'cert', 'key', 'profile', 'allowAnyPort', 'generateCert', 'handshakeTimeout'] as const;
+const LISTENER_KEYS = ['port', 'host', 'cert', 'key', 'profile', 'allowAnyPort', 'generateCert', 'handshakeTimeout', ...LISTENER_SECURITY_KEYS] as const;
 
 /** Validates `listeners:`; enforces the sender's port policy and unique ports. */
 export function readListeners(sink: IssueSink, root: Obj, baseDir: string): ListenerConfig[] {
@@ -21,6 +22,7 @@ export function readListeners(sink: IssueSink, root: Obj, baseDir: string): List
     const allowAnyPort = o.bool('allowAnyPort', false);
     const generateCert = o.bool('generateCert', false);
     const handshakeTimeoutMs = o.duration('handshakeTimeout', DEFAULTS.handshakeTimeoutMs, 120_000);
+    const { trustProxy, limits } = readListenerSecurity(sink, o);
     const profile = PROFILES[profileName];
     if (!profile) sink.error(o.at('profile'), `unknown profile "${profileName}"; known: ${Object.keys(PROFILES).join(', ')}`);
     if (port !== undefined && profile && !profile.ports.includes(port)) {
@@ -46,6 +48,8 @@ export function readListeners(sink: IssueSink, root: Obj, baseDir: string): List
       allowAnyPort,
       generateCert,
       handshakeTimeoutMs,
+      trustProxy,
+      limits,
     });
   }
   return out;

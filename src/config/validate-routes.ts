@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULTS, type RouteConfig, type UpstreamConfig, type UpstreamTlsConfig } from './schema.js';
 import { IssueSink, Obj, type YamlPath } from './reader.js';
+import { readRouteSecurity, ROUTE_SECURITY_KEYS } from './validate-security.js';
 
-const ROUTE_KEYS = ['name', 'path', 'host', 'upstream', 'maxBodyBytes'] as const;
+const ROUTE_KEYS = ['name', 'path', 'host', 'upstream', 'maxBodyBytes', ...ROUTE_SECURITY_KEYS] as const;
 const UPSTREAM_KEYS = ['url', 'timeout', 'hostHeader', 'bufferBody', 'tls'] as const;
 const TLS_KEYS = ['minVersion', 'ciphers', 'servername', 'ca', 'pin', 'verify'] as const;
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
@@ -20,9 +21,10 @@ export function readRoutes(sink: IssueSink, root: Obj, baseDir: string): RouteCo
     const host = o.optStr('host')?.toLowerCase();
     const maxBodyBytes = o.int('maxBodyBytes', DEFAULTS.maxBodyBytes, 0, 1024 * 1024 * 1024)!;
     const upstream = readUpstream(sink, o, baseDir);
+    const { allow, methods, verify } = readRouteSecurity(sink, o);
     const index = item.path[item.path.length - 1];
     const name = o.str('name', `route${String(index)}`)!;
-    if (upstream) out.push({ name, path: p, host, upstream, maxBodyBytes });
+    if (upstream) out.push({ name, path: p, host, upstream, maxBodyBytes, allow, methods, verify });
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { EventHub } from '../../src/observe/events.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { LogSink } from './log-sink.js';
 import { makeChain, tmpDir, writeFiles } from './certs.js';
+import { startHttpBackend, type Backend } from './backend.js';
 
 export interface Gateway {
   app: App;
@@ -25,7 +26,7 @@ export interface Gateway {
  * Writes a config (an object, as YAML) and starts the gateway. Unless the config names its own
  * listeners, one listener on port 0 serves a fresh CA-signed chain for localhost/127.0.0.1.
  */
-export async function startGateway(config: Record<string, unknown>, opts: { dir?: string } = {}): Promise<Gateway> {
+export async function startGateway(config: Record<string, unknown>, opts: { dir?: string; env?: Record<string, string> } = {}): Promise<Gateway> {
   const dir = opts.dir ?? tmpDir();
   const chain = makeChain();
   const files = writeFiles(dir, { 'server.crt': chain.fullchain, 'server.key': chain.leaf.key, 'ca.pem': chain.root.cert });
@@ -39,7 +40,7 @@ export async function startGateway(config: Record<string, unknown>, opts: { dir?
   const { config: cfg } = parseConfig(fs.readFileSync(source, 'utf8'), source);
   const logs = new LogSink();
   const hub = new EventHub();
-  const app = await run(cfg, { logger: createLogger('debug', logs), clock: { now: () => Date.now() }, hub });
+  const app = await run(cfg, { logger: createLogger('debug', logs), clock: { now: () => Date.now() }, hub, env: opts.env ?? {} });
   const port = app.listeners()[0]!.port;
   return {
     app,
@@ -54,4 +55,11 @@ export async function startGateway(config: Record<string, unknown>, opts: { dir?
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A recording plain-HTTP backend and a gateway routing every path to it. */
+export async function startGatewayToBackend(route: Record<string, unknown> = {}): Promise<{ gw: Gateway; backend: Backend; close(): Promise<void> }> {
+  const backend = await startHttpBackend();
+  const gw = await startGateway({ routes: [{ path: '/', upstream: backend.url, ...route }] });
+  return { gw, backend, close: async () => (await gw.close(), await backend.close()) };
 }

@@ -1,21 +1,16 @@
 // The sender is a Java client: TLS 1.2 only, its 14 suites. This is the handshake that must work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASTSPRING_SUITES, enabledSuites } from '../../src/tls/suites.js';
-import { startHttpBackend, type Backend } from '../helpers/backend.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import type { Backend } from '../helpers/backend.js';
+import { startGatewayToBackend, type Gateway } from '../helpers/gateway.js';
 import { javaSender } from '../helpers/peers.js';
 
 let gw: Gateway;
 let backend: Backend;
+let close: () => Promise<void>;
 
-beforeAll(async () => {
-  backend = await startHttpBackend();
-  gw = await startGateway({ routes: [{ path: '/', upstream: backend.url }] });
-});
-afterAll(async () => {
-  await gw?.close();
-  await backend?.close();
-});
+beforeAll(async () => ({ gw, backend, close } = await startGatewayToBackend()));
+afterAll(() => close?.());
 
 describe('Java sender (TLS 1.2, the sender\'s suites)', () => {
   it('posts a JSON webhook with all 14 suites offered and gets the upstream 200, DHE preferred', async () => {

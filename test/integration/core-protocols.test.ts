@@ -1,20 +1,15 @@
 // Only TLS 1.2 with the four suites: every other protocol and every weak suite is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpBackend, type Backend } from '../helpers/backend.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import type { Backend } from '../helpers/backend.js';
+import { startGatewayToBackend, type Gateway } from '../helpers/gateway.js';
 import { curl, sClient } from '../helpers/peers.js';
 
 let gw: Gateway;
 let backend: Backend;
+let close: () => Promise<void>;
 
-beforeAll(async () => {
-  backend = await startHttpBackend();
-  gw = await startGateway({ routes: [{ path: '/', upstream: backend.url }] });
-});
-afterAll(async () => {
-  await gw?.close();
-  await backend?.close();
-});
+beforeAll(async () => ({ gw, backend, close } = await startGatewayToBackend()));
+afterAll(() => close?.());
 
 describe('protocol versions', () => {
   // OpenSSL 3 will not even offer TLS 1.0/1.1 at its default security level; lower it on the
