@@ -1,21 +1,35 @@
+import cluster from 'node:cluster';
 import path from 'node:path';
-import { run } from '../app.js';
 import { loadConfig } from '../config/load.js';
+import { runPrimary } from '../cluster/primary.js';
+import { runWorker } from '../cluster/worker.js';
+import { workerCount } from '../cluster/worker-count.js';
 import { formatIssue, TlsgateError } from '../errors.js';
 import { createLogger } from '../observe/logger.js';
-import { configPath, packageVersion, parseFlags, type CliIo, type Command } from './command.js';
+import { startGatewayProcess } from '../ops/gateway-process.js';
+import { startedFields, startedMessage } from '../ops/summary.js';
+import { configPath, packageVersion, parseFlags, type Command } from './command.js';
 import { errorFields, errorText } from './report.js';
 
-const USAGE = `Usage: tlsgate serve [--config FILE] [--grace SECONDS]
+const USAGE = `Usage: tlsgate serve [--config FILE] [--grace SECONDS] [--no-watch] [--watch-debounce MS]
 
 Runs the gateway: TLS 1.2 listeners on the sender's ports, forwarding to the routes' upstreams.
-Logs are JSON lines on stdout. SIGHUP reloads config and certificates; SIGTERM/SIGINT drain.
+Logs are JSON lines on stdout.
+
+Reload: SIGHUP, or a change to the config file or to a certificate, key or upstream CA file it
+names, re-reads everything; new connections get the new settings, connections in flight finish on
+the old ones. A bad file is refused with the same message as at start and the old one stays in
+force; the log line "reloaded" / "reload_failed" carries the generation in force.
+Stop: SIGTERM/SIGINT stop accepting, let requests in flight finish (up to --grace), then exit 0.
+With \`workers: N\` (or auto) in the config, a primary process runs N workers sharing the ports.
 
 Options:
-  --config FILE     YAML config (default: $TLSGATE_CONFIG or config/tlsgate.yaml)
-  --grace SECONDS   how long requests in flight may take to finish on stop (default 25)
-  -h, --help        show this help
-  -v, --version     show the version`;
+  --config FILE          YAML config (default: $TLSGATE_CONFIG or config/tlsgate.yaml)
+  --grace SECONDS        how long requests in flight may take to finish on stop (default 25)
+  --no-watch             do not watch files; reload only on SIGHUP
+  --watch-debounce MS    quiet time after a file change before reloading (default 500)
+  -h, --help             show this help
+  -v, --version          show the version`;
 
 /** `tlsgate serve`: runs until SIGTERM/SIGINT. */
 export const serveCommand: Command = {
@@ -23,56 +37,49 @@ export const serveCommand: Command = {
   summary: 'run the gateway (the default command)',
   usage: USAGE,
   async run(argv, io) {
-    const { values } = parseFlags(argv, { config: { type: 'string' }, grace: { type: 'string' } }, USAGE);
+    const { values } = parseFlags(
+      argv,
+      { config: { type: 'string' }, grace: { type: 'string' }, 'no-watch': { type: 'boolean' }, 'watch-debounce': { type: 'string' } },
+      USAGE,
+    );
     const graceMs = values.grace === undefined ? 25_000 : Number(values.grace) * 1000;
     if (!Number.isFinite(graceMs) || graceMs < 0) throw usage(`--grace must be a number of seconds, got ${JSON.stringify(values.grace)}`);
+    const debounceMs = values['watch-debounce'] === undefined ? 500 : Number(values['watch-debounce']);
+    if (!Number.isInteger(debounceMs) || debounceMs < 0 || debounceMs > 60_000) throw usage(`--watch-debounce must be whole milliseconds from 0 to 60000, got ${JSON.stringify(values['watch-debounce'])}`);
+    const watch = values['no-watch'] !== true;
     const file = path.resolve(io.cwd, configPath(values.config, io));
     let logger = createLogger('info');
     const clock = { now: () => Date.now() };
-    let app;
     try {
       const loaded = loadConfig(file);
       logger = createLogger(loaded.config.log.level);
-      for (const w of loaded.warnings) logger.warn({ event: 'config_warning', file: w.file, line: w.line, col: w.col, path: w.path }, formatIssue(w));
-      app = await run(loaded.config, { logger, clock });
-      logger.info(
-        { event: 'started', version: packageVersion(), config: file, listeners: app.listeners(), routes: loaded.config.routes.map((r) => ({ name: r.name, host: r.host, path: r.path, upstream: r.upstream.url })) },
-        `tlsgate listening on ${app.listeners().map((l) => `${l.host}:${l.port}`).join(', ')}`,
-      );
+      // A worker re-reads the same file: only the primary (or single process) reports its warnings.
+      if (!cluster.isWorker) for (const w of loaded.warnings) logger.warn({ event: 'config_warning', file: w.file, line: w.line, col: w.col, path: w.path }, formatIssue(w));
+      const base = { file, config: loaded.config, graceMs, logger, clock, debounceMs };
+      if (cluster.isWorker) return await runWorker(base, io);
+      const count = workerCount(loaded.config.workers);
+      if (count > 1) return await runPrimary({ ...base, count, watch, version: packageVersion() }, io);
+      const gp = await startGatewayProcess({ ...base, watch });
+      const listeners = gp.app.listeners();
+      logger.info(startedFields({ version: packageVersion(), file, config: loaded.config, listeners, generation: gp.app.generation(), workers: 1 }), startedMessage(listeners, 1));
+      return await new Promise<number>((resolve) => {
+        const offs: (() => void)[] = [];
+        const stop = (signal: string) =>
+          void gp.stop(signal).then(() => {
+            offs.forEach((off) => off());
+            logger.flush();
+            resolve(0);
+          });
+        offs.push(io.onSignal('SIGTERM', () => stop('SIGTERM')));
+        offs.push(io.onSignal('SIGINT', () => stop('SIGINT')));
+        offs.push(io.onSignal('SIGHUP', () => void gp.reload('SIGHUP')));
+      });
     } catch (e) {
       logger.fatal({ event: 'startup_failed', config: file, ...errorFields(e) }, 'tlsgate cannot start');
       logger.flush();
       io.stderr.write(errorText(e));
       return 1;
     }
-    const running = app;
-    return await new Promise<number>((resolve) => {
-      const offs: (() => void)[] = [];
-      const stop = (signal: string) => {
-        offs.forEach((off) => off());
-        logger.info({ event: 'stopping', signal, graceMs }, `${signal}: draining requests in flight (up to ${graceMs / 1000}s)`);
-        void running.close(graceMs).then(() => {
-          logger.info({ event: 'stopped' }, 'tlsgate stopped');
-          logger.flush();
-          resolve(0);
-        });
-      };
-      offs.push(io.onSignal('SIGTERM', () => stop('SIGTERM')));
-      offs.push(io.onSignal('SIGINT', () => stop('SIGINT')));
-      offs.push(
-        io.onSignal('SIGHUP', () => {
-          try {
-            const next = loadConfig(file);
-            void running.reload(next.config).then(
-              () => logger.info({ event: 'reloaded', config: file }, 'config and certificates reloaded'),
-              (e: unknown) => logger.error({ event: 'reload_failed', ...errorFields(e) }, 'reload refused; the previous config stays in force'),
-            );
-          } catch (e) {
-            logger.error({ event: 'reload_failed', ...errorFields(e) }, 'reload refused; the previous config stays in force');
-          }
-        }),
-      );
-    });
   },
 };
 

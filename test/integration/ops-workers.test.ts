@@ -1,0 +1,87 @@
+/**
+ * Workers: with `workers: 2` both workers serve (distinct pids in the request logs), killing one
+ * loses no listener and it is replaced, and SIGHUP to the primary reloads both workers.
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpBackend, type Backend } from '../helpers/backend.js';
+import { makeChain, tmpDir, writeFiles } from '../helpers/certs.js';
+import { spawnServe, type ServeProcess } from '../helpers/cli.js';
+import type { LogLine } from '../helpers/log-sink.js';
+import { post, writeConfig } from './ops-harness.js';
+
+describe('workers: 2', () => {
+  let backend: Backend;
+  let dir: string;
+  let p: ServeProcess;
+  let port: number;
+  let workerPids: number[];
+  const chain = makeChain();
+  const ca = chain.root.cert;
+
+  beforeAll(async () => {
+    backend = await startHttpBackend();
+    dir = tmpDir();
+    writeFiles(dir, { 'server.crt': chain.fullchain, 'server.key': chain.leaf.key });
+    const config = writeConfig(dir, { routes: [{ path: '/', upstream: backend.url }], workers: 2 });
+    p = spawnServe(['--config', config, '--grace', '5', '--no-watch']);
+    const started = await p.waitFor((l) => l.event === 'started');
+    port = (started['listeners'] as { port: number }[])[0]!.port;
+    workerPids = started['workerPids'] as number[];
+  });
+  afterAll(async () => {
+    await p?.stop('SIGKILL');
+    await backend.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Posts `n` webhooks one after another, each on a new connection; returns the statuses. */
+  async function postMany(n: number, tag: string): Promise<number[]> {
+    const statuses: number[] = [];
+    for (let i = 0; i < n; i++) statuses.push((await post(port, ca, JSON.stringify({ events: [{ id: `${tag}-${i}` }] }))).status);
+    return statuses;
+  }
+  const requestPids = (from: number) => new Set(p.lines.slice(from).filter((l) => l.event === 'request').map((l) => l['pid'] as number));
+
+  it('starts two workers that both serve the one port', async () => {
+    expect(workerPids).toHaveLength(2);
+    expect(new Set(workerPids).size).toBe(2);
+    expect(workerPids).not.toContain(p.child.pid);
+    const from = p.lines.length;
+    expect(await postMany(12, 'a')).toEqual(Array(12).fill(200));
+    await p.waitFor((l) => p.lines.slice(from).filter((x) => x.event === 'request').length >= 12 && l.event === 'request');
+    expect([...requestPids(from)].sort()).toEqual([...workerPids].sort());
+  });
+
+  it('replaces a killed worker and keeps serving the port meanwhile', async () => {
+    const [victim, survivor] = workerPids as [number, number];
+    process.kill(victim, 'SIGKILL');
+    const exited = await p.waitFor((l) => l.event === 'worker_exited' && l['workerPid'] === victim);
+    expect(exited).toMatchObject({ level: 'error', signal: 'SIGKILL' });
+    // Before the replacement is up, the survivor alone answers on the same port.
+    const from = p.lines.length;
+    expect(await postMany(4, 'b')).toEqual(Array(4).fill(200));
+    const replaced = await p.waitFor((l) => l.event === 'worker_replaced' && l['replaces'] === victim);
+    const fresh = replaced['workerPid'] as number;
+    expect([victim, survivor]).not.toContain(fresh);
+    expect(await postMany(12, 'c')).toEqual(Array(12).fill(200));
+    await p.waitFor((l) => l.event === 'request' && l['pid'] === fresh);
+    expect(requestPids(from).has(victim)).toBe(false);
+    workerPids = [survivor, fresh];
+  });
+
+  it('SIGHUP to the primary reloads every worker to the same generation', async () => {
+    p.child.kill('SIGHUP');
+    const summary = await p.waitFor((l) => l.event === 'reloaded' && l['pid'] === p.child.pid);
+    expect(summary).toMatchObject({ reason: 'SIGHUP', generation: 2 });
+    expect([...(summary['workerPids'] as number[])].sort()).toEqual([...workerPids].sort());
+    const perWorker = (pid: number) => p.waitFor((l: LogLine) => l.event === 'reloaded' && l['pid'] === pid);
+    for (const pid of workerPids) expect(await perWorker(pid)).toMatchObject({ generation: 2 });
+  });
+
+  it('SIGTERM to the primary stops every worker and exits 0', async () => {
+    expect(await p.stop('SIGTERM')).toBe(0);
+    const stopped = p.lines.filter((l) => l.event === 'stopped').map((l) => l['pid']);
+    expect(stopped.sort()).toEqual([...workerPids, p.child.pid].sort());
+  });
+});
