@@ -14,9 +14,11 @@ export function parseCidr(text: string): Cidr | { error: string } {
   const t = text.trim();
   try {
     if (!t.includes('/')) {
-      const a = plain(ipaddr.parse(t));
+      const a = plain(strictParse(t));
       return [a, a.kind() === 'ipv4' ? 32 : 128];
     }
+    const slash = t.indexOf('/');
+    strictParse(t.slice(0, slash));
     const [addr, bits] = ipaddr.parseCIDR(t);
     if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) {
       if (bits < 96) return { error: `${t}: an IPv4-mapped range needs a prefix of at least /96` };
@@ -32,7 +34,7 @@ export function parseCidr(text: string): Cidr | { error: string } {
 export function parseAddress(text: string | undefined): Addr | undefined {
   if (text === undefined) return undefined;
   try {
-    return plain(ipaddr.parse(text.replace(/%.*$/, '')));
+    return plain(strictParse(text.replace(/%.*$/, '')));
   } catch {
     return undefined;
   }
@@ -52,6 +54,15 @@ export function compileAllowList(texts: readonly string[]): Cidr[] {
     if ('error' in c) throw new Error(c.error);
     return c;
   });
+}
+
+/**
+ * Only dotted-quad IPv4 and standard IPv6: ipaddr.parse also takes inet_aton forms, in which
+ * `010.0.0.1` is 8.0.0.1 and `127.1` is 127.0.0.1, a surprise nobody wants in an allow-list.
+ */
+function strictParse(t: string): Addr {
+  if (t.includes(':') ? !ipaddr.IPv6.isValid(t) : !ipaddr.IPv4.isValidFourPartDecimal(t)) throw new Error('not a standard IP address');
+  return ipaddr.parse(t);
 }
 
 function plain(a: Addr): Addr {
