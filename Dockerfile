@@ -1,6 +1,6 @@
 # tlsgate container image. Build: `docker build -t tlsgate .` (BASE may point at any Node >= 20 image
 # that has npm; scripts/container-test.sh passes a locally built one).
-ARG BASE=node:24.11.1-bookworm-slim
+ARG BASE=node:24.21.0-bookworm-slim
 
 # Stage 1: compile TypeScript with the dev dependencies.
 FROM ${BASE} AS build
