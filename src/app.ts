@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config, ListenerConfig } from './config/schema.js';
 import { startListener, stopListener, type Listener } from './listener.js';
 import { EventHub } from './observe/events.js';
+import { TlsgateError } from './errors.js';
 import type { CheckedCertificate } from './tls/cert-checks.js';
 import { describeHandshakeFailure } from './tls/handshake-failure.js';
 import { provisionCertificate } from './tls/provision.js';
@@ -99,7 +100,7 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
       const secrets = resolveSecrets(next, deps.env ?? {});
       const same = (a: ListenerConfig, b: ListenerConfig) => a.port === b.port && a.host === b.host;
       if (next.listeners.length !== bound.length || !next.listeners.every((l, i) => same(l, bound[i]!.cfg))) {
-        throw new Error('listeners (port/host) changed: restart tlsgate to bind new ports');
+        throw new TlsgateError('TLSGATE_RELOAD_NEEDS_RESTART', 'listeners (port/host) changed: a reload cannot bind or release ports', { hint: 'restart tlsgate to apply listener changes; until then the previous config stays in force' });
       }
       // New connections get the new certificate; connections in flight keep the old context.
       next.listeners.forEach((l, i) => bound[i]!.listener.server.setSecureContext(serverTlsOptions(certs.get(l)!, l.profile, l.handshakeTimeoutMs)));

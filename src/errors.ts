@@ -26,6 +26,7 @@ export const ERROR_CATALOGUE = {
   TLSGATE_UPSTREAM_TLS_PIN: 'Upstream public key does not match the configured pin',
   TLSGATE_BODY_TOO_LARGE: 'Request body exceeds the route limit',
   TLSGATE_CLIENT_ABORTED: 'Sender closed the connection before the response',
+  TLSGATE_RELOAD_NEEDS_RESTART: 'The change cannot be applied by a reload; restart tlsgate',
   TLSGATE_SECRET_MISSING: 'A route names a signing-secret environment variable that is not set',
   TLSGATE_SIGNATURE_MISSING: 'Request has no X-FS-Signature header on a signed route',
   TLSGATE_SIGNATURE_INVALID: 'X-FS-Signature does not match the body',

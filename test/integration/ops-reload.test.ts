@@ -62,6 +62,15 @@ describe('reload under load', () => {
     expect(refused).toMatchObject({ reason: 'SIGHUP', generation: 2, code: 'TLSGATE_CERT_KEY_MISMATCH' });
     const atRefusal = load.results.length;
     await until(() => load.results.length >= atRefusal + 10);
+
+    // A listener change cannot be applied by a reload: refused with its own code, old config kept.
+    replaceAtomically(path.join(dir, 'server.crt'), next.cert + chain.intermediate.cert);
+    writeConfig(dir, { routes: [{ path: '/', upstream: backend.url }], listeners: [{ port: 9, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key' }] });
+    p.child.kill('SIGHUP');
+    const portChange = await p.waitFor((l) => l.event === 'reload_failed' && l['code'] !== 'TLSGATE_CERT_KEY_MISMATCH');
+    expect(portChange).toMatchObject({ generation: 2, code: 'TLSGATE_RELOAD_NEEDS_RESTART' });
+    const atPortChange = load.results.length;
+    await until(() => load.results.length >= atPortChange + 5);
     const results = await load.stop();
 
     expect(results.filter((r) => !r.ok)).toEqual([]);
