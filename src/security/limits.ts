@@ -31,7 +31,12 @@ const CLIENT_ERRORS: Record<string, { status: number; code: ErrorCode; text: str
  * one once: Node raises `clientError` once per connection and we close that connection.
  */
 export function handleClientErrors(server: http.Server, limits: ListenerLimits, port: () => number, logger: Logger): void {
+  // A peer that keeps sending after its answer can raise more parse errors on the same socket;
+  // only the first one is reported.
+  const answered = new WeakSet<Duplex>();
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex & { remoteAddress?: string; remotePort?: number; bytesRead?: number }) => {
+    if (answered.has(socket)) return void socket.destroy();
+    answered.add(socket);
     // A peer that vanished mid-request is not worth a warning or an answer.
     if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return void socket.destroy();
     const known = CLIENT_ERRORS[err.code ?? ''] ?? { status: 400, code: 'TLSGATE_BAD_REQUEST' as const, text: 'Bad Request' };
@@ -44,7 +49,7 @@ export function handleClientErrors(server: http.Server, limits: ListenerLimits, 
       `${known.status} ${detail}`,
     );
     if (!socket.writable) return void socket.destroy();
-    socket.end(`HTTP/1.1 ${known.status} ${known.text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.end(`HTTP/1.1 ${known.status} ${known.text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
     // A peer that does not read the answer must not keep the socket: end() waits for it.
     setTimeout(() => socket.destroy(), 1000).unref();
   });
