@@ -203,6 +203,10 @@ export class Forwarder {
     const ex = this.exchanges.get(req);
     stripHopByHop(proxyRes.headers);
     if (!ex) return;
+    // Our own Connection header, from the sender's request as Node parsed it: http-proxy would
+    // otherwise default it to keep-alive (the inbound header is stripped as hop-by-hop), and a
+    // sender that asked for close would be told keep-alive and then see the socket cut.
+    proxyRes.headers.connection = ex.res.shouldKeepAlive ? 'keep-alive' : 'close';
     ex.upstreamStatus = proxyRes.statusCode;
     proxyRes.on('data', (c: Buffer) => (ex.bytesOut += c.length));
     proxyRes.once('aborted', () => this.fail(ex, classifyFailure(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }), ex)));
