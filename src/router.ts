@@ -22,7 +22,9 @@ export function pathMatches(prefix: string, path: string): boolean {
 
 /**
  * The path to request upstream: the route prefix is replaced by the upstream URL's path;
- * an upstream URL without a path leaves the request path untouched.
+ * an upstream URL without a path leaves the request path untouched. A request for exactly the
+ * prefix gets exactly the URL's path, trailing slash included: old servers (IIS, Apache) answer
+ * a POST to `/dir` with a redirect when they expect `/dir/`, and the sender counts that as a failure.
  */
 export function upstreamPath(route: RouteConfig, requestUrl: string): string {
   const base = new URL(route.upstream.url).pathname;
@@ -30,6 +32,7 @@ export function upstreamPath(route: RouteConfig, requestUrl: string): string {
   const q = requestUrl.indexOf('?');
   const p = q === -1 ? requestUrl : requestUrl.slice(0, q);
   const query = q === -1 ? '' : requestUrl.slice(q);
+  if (p === route.path) return base + query;
   const rest = route.path === '/' ? p : p.slice(route.path.replace(/\/$/, '').length);
   const joined = base.replace(/\/$/, '') + (rest.startsWith('/') || rest === '' ? rest : '/' + rest);
   return (joined === '' ? '/' : joined) + query;

@@ -1,5 +1,8 @@
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import tls from 'node:tls';
 import { DEFAULTS, type RouteConfig, type UpstreamConfig, type UpstreamTlsConfig } from './schema.js';
 import { IssueSink, Obj, type YamlPath } from './reader.js';
 import { readRouteSecurity, ROUTE_SECURITY_KEYS } from './validate-security.js';
@@ -94,7 +97,11 @@ function readTls(sink: IssueSink, o: Obj, url: string, baseDir: string): Upstrea
   o.onlyKeys(TLS_KEYS);
   const minVersion = o.oneOf('minVersion', TLS_VERSIONS, DEFAULTS.upstreamMinVersion);
   const ciphers = o.str('ciphers', DEFAULTS.upstreamCiphers)!;
+  checkCiphers(sink, o.at('ciphers'), ciphers, minVersion);
   const servername = o.optStr('servername') ?? defaultServername(url);
+  if (o.has('servername') && net.isIP(servername ?? '') !== 0) {
+    sink.error(o.at('servername'), `must be a DNS name (SNI cannot carry an IP address), got ${JSON.stringify(servername)}; leave it out to check the certificate against the URL's IP address`);
+  }
   const verify = o.bool('verify', true);
   const pin = o.optStr('pin');
   if (pin !== undefined && !isValidPin(pin)) {
@@ -106,7 +113,10 @@ function readTls(sink: IssueSink, o: Obj, url: string, baseDir: string): Upstrea
     ca = path.resolve(baseDir, caRaw);
     checkPemFile(sink, o.at('ca'), ca);
   }
-  if (!verify) sink.warn(o.at('verify'), 'is false: the upstream certificate is not checked; anyone between tlsgate and the backend can read and alter webhooks. Prefer ca: or pin:');
+  if (!verify) {
+    const what = pin === undefined ? 'the upstream certificate is not checked; anyone between tlsgate and the backend can read and alter webhooks. Prefer ca: or pin:' : 'the CA and host-name checks are off; the pin is still enforced';
+    sink.warn(o.at('verify'), `is false: ${what}`);
+  }
   return { minVersion, ciphers, servername, ca, pin, verify };
 }
 
@@ -124,5 +134,29 @@ function checkPemFile(sink: IssueSink, at: YamlPath, file: string): void {
     sink.error(at, `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     return;
   }
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) sink.error(at, `${file} is not a PEM certificate (no "-----BEGIN CERTIFICATE-----" line)`);
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+    sink.error(at, `${file} holds a private key: ca: needs the backend's CA certificate (or its self-signed certificate), never a key; remove the key from that file`);
+    return;
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+  if (!blocks) {
+    sink.error(at, `${file} is not a PEM certificate (no "-----BEGIN CERTIFICATE-----" … "-----END CERTIFICATE-----" block); convert a DER file with: openssl x509 -inform der -in FILE -out FILE.pem`);
+    return;
+  }
+  blocks.forEach((pem, i) => {
+    try {
+      new X509Certificate(pem);
+    } catch (e) {
+      sink.error(at, `${file}: certificate #${i + 1} cannot be parsed (${(e as Error).message}); replace it with an intact PEM copy`);
+    }
+  });
+}
+
+/** OpenSSL rejects a cipher string with no usable suite: catch that at start-up, not per request. */
+function checkCiphers(sink: IssueSink, at: YamlPath, ciphers: string, minVersion: UpstreamTlsConfig['minVersion']): void {
+  try {
+    tls.createSecureContext({ ciphers, minVersion });
+  } catch (e) {
+    sink.error(at, `is not a cipher list OpenSSL accepts (${(e as Error).message}): use OpenSSL names joined by ":", e.g. "DEFAULT:@SECLEVEL=0" (the default) or "AES128-SHA:@SECLEVEL=0"`);
+  }
 }

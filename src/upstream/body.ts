@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 import { TlsgateError } from '../errors.js';
 
 /** A pass-through that counts bytes and fails once more than `limit` bytes went by. */
@@ -34,11 +34,6 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.once('error', reject);
     req.once('aborted', () => reject(new TlsgateError('TLSGATE_CLIENT_ABORTED', 'sender closed the connection while sending the body')));
   });
-}
-
-/** A readable over one buffer, for http-proxy's `buffer` option. */
-export function bufferStream(body: Buffer): Readable {
-  return Readable.from(body.length === 0 ? [] : [body], { objectMode: false });
 }
 
 function tooLarge(limit: number): TlsgateError {

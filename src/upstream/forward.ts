@@ -45,6 +45,8 @@ export interface Exchange {
   body?: CountingLimit;
   buffered?: Buffer;
   upstreamStatus?: number;
+  /** TLS version and suite spoken to an https:// upstream, for the log line. */
+  upstreamTls?: { protocol: string | null; cipher: string };
   bytesOut: number;
   failure?: { code: ErrorCode; status: number; message: string; hint?: string; cause?: string };
 }
@@ -208,6 +210,8 @@ export class Forwarder {
     // sender that asked for close would be told keep-alive and then see the socket cut.
     proxyRes.headers.connection = ex.res.shouldKeepAlive ? 'keep-alive' : 'close';
     ex.upstreamStatus = proxyRes.statusCode;
+    const up = proxyRes.socket as TLSSocket | null;
+    if (up && typeof up.getProtocol === 'function') ex.upstreamTls = { protocol: up.getProtocol(), cipher: up.getCipher().name };
     proxyRes.on('data', (c: Buffer) => (ex.bytesOut += c.length));
     proxyRes.once('aborted', () => this.fail(ex, classifyFailure(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }), ex)));
     proxyRes.once('error', (err) => this.fail(ex, classifyFailure(err, ex)));
@@ -251,7 +255,8 @@ export class Forwarder {
       protocol: typeof sock.getProtocol === 'function' ? (sock.getProtocol() ?? undefined) : undefined,
       cipher: cipher?.standardName ?? cipher?.name,
     };
-    const { type: _t, time: _time, ...fields } = event;
+    const { type: _t, time: _time, ...rest } = event;
+    const fields = { ...rest, upstreamTls: ex.upstreamTls };
     if (failure) this.deps.logger.warn({ event: 'request', ...fields, error: failure.message, hint: failure.hint, cause: failure.cause }, `${event.method} ${event.path} -> ${event.status} ${failure.code}`);
     else this.deps.logger.info({ event: 'request', ...fields }, `${event.method} ${event.path} -> ${event.status}`);
     this.deps.hub.publish(event);
