@@ -3,6 +3,7 @@
  * activity and metrics hang off. `run()` returns handles to reload and close.
  */
 import type http from 'node:http';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config, ListenerConfig } from './config/schema.js';
@@ -10,7 +11,11 @@ import { startListener, stopListener, type Listener } from './listener.js';
 import { EventHub } from './observe/events.js';
 import { TlsgateError } from './errors.js';
 import type { CheckedCertificate } from './tls/cert-checks.js';
-import { describeHandshakeFailure } from './tls/handshake-failure.js';
+import { certificateNames, describeHandshakeFailure } from './tls/handshake-failure.js';
+import type { DiagnosisContext } from './tls/diagnose.js';
+import type { CapturedConnection } from './tls/hello-capture.js';
+import { enabledSuites, PROFILES } from './tls/suites.js';
+import { Observability } from './admin/observability.js';
 import { provisionCertificate } from './tls/provision.js';
 import { serverTlsOptions } from './tls/server-options.js';
 import { Forwarder, type Clock } from './upstream/forward.js';
@@ -32,7 +37,9 @@ export interface AppDeps {
 export interface App {
   readonly hub: EventHub;
   /** Bound listeners with their actual ports, in config order. */
-  listeners(): readonly { port: number; host: string; subject: string; daysToExpiry: number }[];
+  listeners(): readonly { port: number; host: string; subject: string; daysToExpiry: number; chainLength: number }[];
+  /** Where the admin server listens (undefined without `admin:` in the config). */
+  admin(): { host: string; port: number; url: string } | undefined;
   /** The config generation in force: 1 at start, +1 per successful reload (for /readyz and logs). */
   generation(): number;
   /** Applies a new config atomically; throws (keeping the old one) when it is invalid. */
@@ -65,35 +72,60 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
   let generation = deps.initialGeneration ?? 1;
   let gen: Generation = { config, forwarder: new Forwarder(config.routes, { logger, clock, hub, secrets: resolveSecrets(config, deps.env ?? {}) }), certs: prepareCertificates(config, deps) };
   const bound: { listener: Listener; cfg: ListenerConfig }[] = [];
+  let closing = false;
+  const certFor = (cfg: ListenerConfig) => gen.certs.get(gen.config.listeners.find((l) => l.port === cfg.port && l.host === cfg.host) ?? cfg);
+  const listenerViews = () =>
+    bound.map((b) => {
+      const c = certFor(b.cfg);
+      return { port: b.listener.port, host: b.cfg.host, subject: c?.subject ?? '', daysToExpiry: c?.daysToExpiry ?? 0, chainLength: c?.chain.length ?? 0 };
+    });
+  // Built before any port is bound: an unusable admin token stops start-up, not half of it.
+  const obs = new Observability({
+    logger,
+    now: () => clock.now(),
+    hub,
+    admin: config.admin,
+    activitySize: config.activity?.size,
+    env: deps.env ?? {},
+    certificates: () => bound.map((b) => ({ port: b.listener.port, subject: certFor(b.cfg)?.subject ?? '', notAfterMs: Date.parse(certFor(b.cfg)?.chain[0]?.validTo ?? '') || 0 })),
+  });
+  /** What the diagnosis needs to know about the listener on `port`. */
+  const diagnosisContext = (port: number): DiagnosisContext | undefined => {
+    const b = bound.find((x) => x.listener.port === port);
+    if (!b) return undefined;
+    const cert = certFor(b.cfg);
+    return { suites: enabledSuites(PROFILES[b.cfg.profile]?.suites), certNames: certificateNames(cert?.chain[0]), selfSigned: cert?.selfSigned ?? false, chainLength: cert?.chain.length ?? 0, deadlineMs: b.cfg.handshakeTimeoutMs };
+  };
+  const notReady = (): string[] => {
+    if (closing) return ['shutting down: draining requests in flight'];
+    if (bound.length < config.listeners.length) return [`${bound.length} of ${config.listeners.length} listeners bound`];
+    return listenerViews().filter((l) => l.daysToExpiry < 0).map((l) => `certificate on port ${l.port} (${l.subject}) has expired`);
+  };
 
   const handlers = {
     onRequest: (req: http.IncomingMessage, res: http.ServerResponse, port: number) => void gen.forwarder.handle(req, res, port),
-    onHandshakeFailure: (err: Error, socket: TLSSocket, port: number) => {
-      const event = describeHandshakeFailure(err, socket, port, clock.now());
-      const { type: _t, time: _time, diagnosis, ...fields } = event;
-      logger.warn({ event: 'handshake_failed', ...fields, ...diagnosis }, `TLS handshake failed: ${event.code}`);
-      hub.publish(event);
-    },
+    onHandshakeFailure: (err: Error, socket: TLSSocket | Socket, port: number, conn: CapturedConnection | undefined) =>
+      obs.handshakeFailed(describeHandshakeFailure(err, socket, port, clock.now(), conn, diagnosisContext(port))),
+    onSecureConnection: (socket: TLSSocket, port: number, conn: CapturedConnection | undefined) => obs.handshakeSucceeded(socket, port, conn),
   };
 
   try {
     for (const l of config.listeners) {
       const cert = gen.certs.get(l)!;
-      bound.push({ cfg: l, listener: await startListener(l, serverTlsOptions(cert, l.profile, l.handshakeTimeoutMs), handlers, { logger }) });
+      bound.push({ cfg: l, listener: await startListener(l, serverTlsOptions(cert, l.profile, l.handshakeTimeoutMs), handlers, { logger, now: () => clock.now() }) });
     }
+    await obs.startAdmin(listenerViews, notReady);
   } catch (e) {
     await Promise.all(bound.map((b) => stopListener(b.listener, 0)));
     gen.forwarder.close();
+    await obs.close();
     throw e;
   }
 
   const app: App = {
     hub,
-    listeners: () =>
-      bound.map((b) => {
-        const c = gen.certs.get(gen.config.listeners.find((l) => l.port === b.cfg.port && l.host === b.cfg.host) ?? b.cfg);
-        return { port: b.listener.port, host: b.cfg.host, subject: c?.subject ?? '', daysToExpiry: c?.daysToExpiry ?? 0 };
-      }),
+    listeners: listenerViews,
+    admin: () => obs.adminAddress(),
     generation: () => generation,
     async reload(next: Config) {
       const certs = prepareCertificates(next, deps);
@@ -111,8 +143,10 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
       setTimeout(() => old.close(), next.routes.reduce((m, r) => Math.max(m, r.upstream.timeoutMs), 0)).unref();
     },
     async close(graceMs = 25_000) {
+      closing = true; // /readyz answers 503 while requests drain
       await Promise.all(bound.map((b) => stopListener(b.listener, graceMs)));
       gen.forwarder.close();
+      await obs.close();
     },
   };
   return app;

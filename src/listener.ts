@@ -1,7 +1,8 @@
 import https from 'node:https';
 import type http from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { trackClientHellos } from 'read-tls-client-hello';
+import type { Socket } from 'node:net';
+import { captureClientHellos, type CapturedConnection, type HelloCapture } from './tls/hello-capture.js';
 import { TlsgateError } from './errors.js';
 import type { ListenerConfig } from './config/schema.js';
 import type { Logger } from 'pino';
@@ -15,21 +16,32 @@ export interface Listener {
   readonly server: https.Server;
   /** The port actually bound (differs from config.port when that is 0). */
   readonly port: number;
+  /** The ClientHello capture in front of TLS (what each connection offered). */
+  readonly capture: HelloCapture;
 }
 
 /** What a listener calls for requests and failed handshakes. */
 export interface ListenerHandlers {
   onRequest(req: http.IncomingMessage, res: http.ServerResponse, port: number): void;
-  onHandshakeFailure(err: Error, socket: TLSSocket, port: number): void;
+  /** A failed handshake; `socket` is the raw one when the hello capture itself gave up. */
+  onHandshakeFailure(err: Error, socket: TLSSocket | Socket, port: number, conn: CapturedConnection | undefined): void;
+  /** A completed handshake (for negotiated-suite metrics). */
+  onSecureConnection?(socket: TLSSocket, port: number, conn: CapturedConnection | undefined): void;
 }
 
 /** Starts one HTTPS server on the listener's port with the given TLS options. */
-export async function startListener(config: ListenerConfig, tlsOptions: https.ServerOptions, handlers: ListenerHandlers, deps: { logger: Logger }): Promise<Listener> {
+export async function startListener(config: ListenerConfig, tlsOptions: https.ServerOptions, handlers: ListenerHandlers, deps: { logger: Logger; now?: () => number }): Promise<Listener> {
   const server = https.createServer({ ...tlsOptions, ...httpLimitOptions(config.limits) });
-  trackClientHellos(server);
   let port = config.port;
+  // Half a ClientHello then silence is cut at the listener's handshake deadline and reported.
+  const capture = captureClientHellos(server, {
+    deadlineMs: config.handshakeTimeoutMs,
+    now: deps.now ?? Date.now,
+    onAbort: (err, socket, conn) => handlers.onHandshakeFailure(err, socket, port, conn),
+  });
   server.on('request', (req, res) => handlers.onRequest(req, res, port));
-  server.on('tlsClientError', (err, socket) => handlers.onHandshakeFailure(err, socket, port));
+  server.on('tlsClientError', (err, socket) => handlers.onHandshakeFailure(err, socket, port, capture.connectionOf(socket)));
+  server.on('secureConnection', (socket: TLSSocket) => handlers.onSecureConnection?.(socket, port, capture.connectionOf(socket)));
   handleClientErrors(server, config.limits, () => port, deps.logger);
   rotateTicketKeys(server);
   // Must come after every other 'connection' listener (TLS, ClientHello capture): the PROXY
@@ -45,7 +57,7 @@ export async function startListener(config: ListenerConfig, tlsOptions: https.Se
   });
   const addr = server.address();
   port = typeof addr === 'object' && addr ? addr.port : config.port;
-  return { config, server, port };
+  return { config, server, port, capture };
 }
 
 function listenError(config: ListenerConfig, e: NodeJS.ErrnoException): TlsgateError {
@@ -70,5 +82,7 @@ export function stopListener(l: Listener, graceMs: number): Promise<void> {
       resolve();
     });
     l.server.closeIdleConnections();
+    // Connections still sending their hello carry no request: do not let them delay the stop.
+    l.capture.close();
   });
 }

@@ -75,6 +75,20 @@ export interface LogConfig {
   readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
+/** The admin HTTP server (/healthz, /readyz, /activity, /metrics, the HTML page). */
+export interface AdminConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Name of the environment variable holding the bearer token; the token is never in YAML. */
+  readonly tokenEnv: string | undefined;
+}
+
+/** Recent-activity settings. */
+export interface ActivityConfig {
+  /** Entries kept in the ring buffer. */
+  readonly size: number;
+}
+
 /** The whole config. */
 export interface Config {
   /** Absolute path of the file it was loaded from. */
@@ -82,6 +96,9 @@ export interface Config {
   readonly listeners: readonly ListenerConfig[];
   readonly routes: readonly RouteConfig[];
   readonly log: LogConfig;
+  /** Absent: no admin server is started. */
+  readonly admin?: AdminConfig;
+  readonly activity?: ActivityConfig;
   /** Worker processes sharing the listeners: a count, or 'auto' for one per CPU core. */
   readonly workers: number | 'auto';
 }
@@ -106,6 +123,8 @@ export const DEFAULTS = Object.freeze({
   /** Reaches old servers (TLS 1.0, SHA-1 signatures, 1024-bit keys); only towards upstreams. */
   upstreamCiphers: 'DEFAULT:@SECLEVEL=0',
   logLevel: 'info' as const,
+  /** Recent activity entries kept (handshake failures and requests). */
+  activitySize: 250,
   /** One process: the simplest to run and debug; raise it when one core is not enough. */
   workers: 1,
 });

@@ -2,12 +2,13 @@ import { DEFAULTS, LOG_LEVELS, MAX_WORKERS, type Config } from './schema.js';
 import { IssueSink, Obj } from './reader.js';
 import { readListeners } from './validate-listeners.js';
 import { readRoutes } from './validate-routes.js';
+import { readActivity, readAdmin } from './validate-admin.js';
 
-const ROOT_KEYS = ['listeners', 'routes', 'log', 'workers'] as const;
+const ROOT_KEYS = ['listeners', 'routes', 'log', 'workers', 'admin', 'activity'] as const;
 
 /** Validates parsed YAML into a Config; every problem goes to `sink`, nothing throws. */
 export function validateConfig(sink: IssueSink, raw: unknown, source: string, baseDir: string): Config | undefined {
-  const root = Obj.from(sink, [], raw ?? {}, 'the top level: listeners, routes, log');
+  const root = Obj.from(sink, [], raw ?? {}, 'the top level: listeners, routes, log, admin, activity');
   if (!root) return undefined;
   root.onlyKeys(ROOT_KEYS);
   const listeners = readListeners(sink, root, baseDir);
@@ -16,8 +17,11 @@ export function validateConfig(sink: IssueSink, raw: unknown, source: string, ba
   logObj?.onlyKeys(['level']);
   const level = logObj ? logObj.oneOf('level', LOG_LEVELS, DEFAULTS.logLevel) : DEFAULTS.logLevel;
   const workers = readWorkers(sink, root);
+  const admin = readAdmin(sink, root);
+  const activity = readActivity(sink, root);
+  if (admin && workers !== 1) sink.warn(['admin'], 'with several workers each one answers admin requests for itself: /activity and /metrics show only the worker that answered; use workers: 1 for one complete view');
   if (!sink.ok) return undefined;
-  return deepFreeze({ source, listeners, routes, log: { level }, workers });
+  return deepFreeze({ source, listeners, routes, log: { level }, workers, ...(admin ? { admin } : {}), activity });
 }
 
 /** `workers: auto | N`; anything else names the field and the two accepted forms. */
