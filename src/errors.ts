@@ -17,8 +17,6 @@ export const ERROR_CATALOGUE = {
   TLSGATE_LISTEN_FAILED: 'A listener could not bind its port',
   TLSGATE_ADMIN_LISTEN_FAILED: 'The admin server could not bind its address',
   TLSGATE_ADMIN_TOKEN: 'The admin token environment variable is unset or too short',
-  TLSGATE_ADMIN_LISTEN_FAILED: 'The admin server could not bind its address',
-  TLSGATE_ADMIN_TOKEN: 'The admin token environment variable is unset or too short',
   TLSGATE_NO_ROUTE: 'No route matches the request',
   TLSGATE_UPSTREAM_REFUSED: 'Upstream refused or could not be reached',
   TLSGATE_UPSTREAM_TIMEOUT: 'Upstream did not answer in time',
