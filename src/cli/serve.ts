@@ -7,6 +7,7 @@ import { workerCount } from '../cluster/worker-count.js';
 import { formatIssue, TlsgateError } from '../errors.js';
 import { createLogger } from '../observe/logger.js';
 import { startGatewayProcess } from '../ops/gateway-process.js';
+import { resolveSecrets } from '../security/secrets.js';
 import { startedFields, startedMessage } from '../ops/summary.js';
 import { configPath, packageVersion, parseFlags, type Command } from './command.js';
 import { errorFields, errorText } from './report.js';
@@ -55,13 +56,15 @@ export const serveCommand: Command = {
       logger = createLogger(loaded.config.log.level);
       // A worker re-reads the same file: only the primary (or single process) reports its warnings.
       if (!cluster.isWorker) for (const w of loaded.warnings) logger.warn({ event: 'config_warning', file: w.file, line: w.line, col: w.col, path: w.path }, formatIssue(w));
-      const base = { file, config: loaded.config, graceMs, logger, clock, debounceMs };
+      // Signing secrets are checked before any worker is forked: a missing one is a start-up error, not a crash loop.
+      resolveSecrets(loaded.config, io.env);
+      const base = { file, config: loaded.config, graceMs, logger, clock, debounceMs, env: io.env };
       if (cluster.isWorker) return await runWorker(base, io);
       const count = workerCount(loaded.config.workers);
       if (count > 1) return await runPrimary({ ...base, count, watch, version: packageVersion() }, io);
       const gp = await startGatewayProcess({ ...base, watch });
       const listeners = gp.app.listeners();
-      logger.info(startedFields({ version: packageVersion(), file, config: loaded.config, listeners, generation: gp.app.generation(), workers: 1 }), startedMessage(listeners, 1));
+      logger.info(startedFields({ version: packageVersion(), file, config: loaded.config, listeners, admin: gp.app.admin()?.url, generation: gp.app.generation(), workers: 1 }), startedMessage(listeners, 1));
       return await new Promise<number>((resolve) => {
         const offs: (() => void)[] = [];
         const stop = (signal: string) =>

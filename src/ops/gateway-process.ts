@@ -18,6 +18,8 @@ export interface GatewayProcessOptions {
   watch: boolean;
   debounceMs: number;
   initialGeneration?: number;
+  /** Where routes' signing-secret variables are read (the CLI passes its io.env). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** A running gateway with its reload and drain controls. */
@@ -31,7 +33,7 @@ export interface GatewayProcess {
 /** Starts the app and, when asked, a debounced watcher that reloads it on file changes. */
 export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<GatewayProcess> {
   const { logger } = opts;
-  const app = await run(opts.config, { logger, clock: opts.clock, initialGeneration: opts.initialGeneration });
+  const app = await run(opts.config, { logger, clock: opts.clock, initialGeneration: opts.initialGeneration, env: opts.env });
   let watcher: FileWatcher | undefined;
   const reload = createReloader({ file: opts.file, app, logger, onApplied: (c) => watcher?.update(watchedPaths(c)) });
   if (opts.watch) watcher = startWatcher(watchedPaths(opts.config), opts.debounceMs, logger, (changed) => void reload(`file change: ${changed.join(', ')}`));
