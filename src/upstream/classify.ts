@@ -27,7 +27,9 @@ export function describeUpstreamHandshake(where: string, code: string | undefine
     return { message, hint: 'the backend did not answer with TLS: if it speaks plain HTTP on this port, use an http:// upstream URL' };
   }
   if (VERSION.test(text)) {
-    return { message, hint: 'the backend and upstream.tls.minVersion share no TLS version: set upstream.tls.minVersion to TLSv1 (or TLSv1.1) for an old backend' };
+    // OpenSSL 3.5 also ends here when upstream.tls.ciphers holds no suite for the old versions
+    // (it then stops offering them), so both fields are named.
+    return { message, hint: 'the backend and tlsgate share no TLS version: set upstream.tls.minVersion to TLSv1 (or TLSv1.1) for an old backend, and keep upstream.tls.ciphers at "DEFAULT:@SECLEVEL=0" (the default) so suites for those versions are offered' };
   }
   if (CIPHER.test(text)) {
     return { message, hint: 'the backend shares no cipher suite (or key size) with upstream.tls.ciphers: set upstream.tls.ciphers to "DEFAULT:@SECLEVEL=0" (the default), and upstream.tls.minVersion to TLSv1 for an old backend' };
