@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { InspectReport } from '../../src/certs/inspect.js';
 import { certsCommand } from '../../src/cli/certs.js';
 import type { CliIo } from '../../src/cli/command.js';
+import { parseConfig } from '../../src/config/load.js';
 import { TlsgateError } from '../../src/errors.js';
 import { makeCert, makeChain, makeEcdsaCert, tmpDir, writeFiles } from '../helpers/certs.js';
 import { startGateway } from '../helpers/gateway.js';
@@ -133,6 +134,23 @@ describe('tlsgate certs inspect', () => {
     expect(report.keyProblem?.code).toBe('TLSGATE_CERT_KEY_MISMATCH');
     const s = await serve(f['good.crt']!, f['other.key']!);
     expect(s.error?.message).toBe(report.keyProblem?.message);
+  });
+
+  it('a reload runs the same checks: a reversed bundle swapped in is refused in inspect\'s words, the old certificate stays', async () => {
+    const gdir = tmpDir();
+    const cert = path.join(gdir, 'live.crt');
+    fs.copyFileSync(f['good.crt']!, cert);
+    const gw = await startGateway({ listeners: [{ port: 0, host: '127.0.0.1', allowAnyPort: true, cert, key: f['good.key']! }], routes: [{ path: '/', upstream: 'http://127.0.0.1:9' }] }, { dir: gdir });
+    try {
+      fs.copyFileSync(f['reversed.crt']!, cert);
+      const source = path.join(gdir, 'tlsgate.yaml');
+      const { config } = parseConfig(fs.readFileSync(source, 'utf8'), source);
+      const { report } = await inspect(cert);
+      await expect(gw.app.reload(config)).rejects.toMatchObject({ code: 'TLSGATE_CERT_CHAIN_ORDER', message: report.findings[0]!.message });
+      expect(gw.app.listeners()[0]!.subject).toBe('localhost');
+    } finally {
+      await gw.close();
+    }
   });
 
   it('a file that is not a certificate is an error naming the file and what it is', async () => {

@@ -6,7 +6,7 @@ import type { PostResult } from '../../src/check/post.js';
 import type { ProbeResults, ProtocolProbe } from '../../src/check/probes.js';
 import { verdict, type VerdictInput } from '../../src/check/verdict.js';
 import { FASTSPRING_SUITES, SENDER_PORTS } from '../../src/tls/suites.js';
-import { makeChain } from '../helpers/certs.js';
+import { makeCert, makeChain } from '../helpers/certs.js';
 
 const NOW = Date.now();
 const pki = makeChain();
@@ -85,6 +85,15 @@ describe('check verdict', () => {
   it('reports an expired certificate (judged at a clock past its end)', () => {
     const later = analyzeChain(served, 'localhost', false, anchors, NOW + 400 * 86_400_000);
     expect(codes(verdict(input({ chain: later })))).toContain('CHECK_CERT_EXPIRED');
+  });
+
+  it('reports a SHA-1 signed intermediate (the sender\'s Java refuses it) in the words serve uses', () => {
+    const weakInter = makeCert({ cn: 'sha1 intermediate', isCa: true, md: 'sha1' }, pki.root);
+    const leaf = makeCert({ cn: 'localhost' }, weakInter);
+    const chain = analyzeChain([new X509Certificate(leaf.cert), new X509Certificate(weakInter.cert)], 'localhost', false, anchors, NOW);
+    const v = verdict(input({ chain }));
+    expect(codes(v)).toEqual(['CHECK_WEAK_SIGNATURE']);
+    expect(v.reasons[0]!.message).toBe("the served chain: sha1 intermediate is signed with SHA-1, which the sender's Java client refuses");
   });
 
   it('counts only 200 and 202 as a delivered post, and warns on a 202 that does not list the event', () => {
