@@ -25,10 +25,11 @@ COPY --chown=tlsgate:tlsgate deploy/tlsgate.yaml /etc/tlsgate/tlsgate.yaml
 USER tlsgate
 VOLUME ["/etc/tlsgate"]
 EXPOSE 8443 3443 8282 9191 9000 9999
-# Until the admin server (/healthz on 127.0.0.1:9900) is merged, health is "the 8443 listener
-# completes a TLS handshake"; rejectUnauthorized is off because this only proves liveness.
+# The admin server's /healthz (deploy/tlsgate.yaml: admin.listen 127.0.0.1:9900); a config of your
+# own must keep an admin: section, or set TLSGATE_HEALTH_URL to where its admin server listens.
+ENV TLSGATE_HEALTH_URL=http://127.0.0.1:9900/healthz
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
-  CMD ["node", "-e", "const s=require('tls').connect({host:'127.0.0.1',port:Number(process.env.TLSGATE_HEALTH_PORT||8443),rejectUnauthorized:false},()=>process.exit(0));s.on('error',()=>process.exit(1));setTimeout(()=>process.exit(1),4000)"]
+  CMD ["node", "-e", "fetch(process.env.TLSGATE_HEALTH_URL,{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node is PID 1 and handles SIGTERM itself: stop accepting, drain up to --grace, exit 0.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "/app/dist/main.js"]

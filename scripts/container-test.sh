@@ -114,6 +114,8 @@ routes:
   - path: /
     upstream: http://host.containers.internal:$BACKEND_PORT
 workers: 2
+admin:
+  listen: 127.0.0.1:9900
 YAML
 chown -R 10001:10001 "$ETC"
 
@@ -136,6 +138,8 @@ grep -q '"url":"/webhook"' "$WORK/backend.log" || fail "backend did not receive 
 
 log "podman healthcheck run"
 podman healthcheck run "$NAME" || fail "healthcheck failed"
+podman exec "$NAME" node -e "fetch('http://127.0.0.1:9900/readyz').then(async r=>{console.log(r.status, await r.text());process.exit(r.ok?0:1)},e=>{console.error(e);process.exit(1)})" \
+  || fail "/readyz is not 200 inside the container"
 
 log "process user"
 users=$(podman top "$NAME" user | tail -n +2 | sort -u | tr '\n' ' ')

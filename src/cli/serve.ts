@@ -64,7 +64,7 @@ export const serveCommand: Command = {
       if (count > 1) return await runPrimary({ ...base, count, watch, version: packageVersion() }, io);
       const gp = await startGatewayProcess({ ...base, watch });
       const listeners = gp.app.listeners();
-      logger.info(startedFields({ version: packageVersion(), file, config: loaded.config, listeners, generation: gp.app.generation(), workers: 1 }), startedMessage(listeners, 1));
+      logger.info(startedFields({ version: packageVersion(), file, config: loaded.config, listeners, admin: gp.app.admin()?.url, generation: gp.app.generation(), workers: 1 }), startedMessage(listeners, 1));
       return await new Promise<number>((resolve) => {
         const offs: (() => void)[] = [];
         const stop = (signal: string) =>

@@ -9,7 +9,8 @@ import { startedFields, startedMessage } from '../ops/summary.js';
 import type { FileWatcher } from '../ops/watch-files.js';
 import { watchedPaths } from '../ops/watched-paths.js';
 import { provisionCertificate } from '../tls/provision.js';
-import { isOurs, type ListenerSummary, type ToPrimary, type ToWorker } from './messages.js';
+import type { Clock } from '../upstream/forward.js';
+import { isOurs, type ToPrimary, type ToWorker } from './messages.js';
 import { GENERATION_ENV } from './worker.js';
 
 /** How the primary runs its workers. */
@@ -22,6 +23,7 @@ export interface PrimaryOptions {
   watch: boolean;
   debounceMs: number;
   version: string;
+  clock: Clock;
 }
 
 interface Slot {
@@ -52,16 +54,16 @@ export async function runPrimary(opts: PrimaryOptions, io: CliIo): Promise<numbe
   const replyWaiters = new Map<string, (m: Extract<ToPrimary, { tlsgate: 'reload_result' }> | undefined) => void>();
   const timers = new Set<NodeJS.Timeout>();
   let onStartupExit: ((w: Worker, code: number | null, signal: string | null) => void) | undefined;
-  let onReady: ((w: Worker, listeners: ListenerSummary[]) => void) | undefined;
+  let onReady: ((w: Worker, ready: Extract<ToPrimary, { tlsgate: 'ready' }>) => void) | undefined;
   let watcher: FileWatcher | undefined;
 
   // Check (and, with generateCert, create) certificates once here: N workers racing to write the
   // same self-signed pair would collide, and a bad certificate should be reported once, not N times.
-  for (const l of opts.config.listeners) provisionCertificate(l, new Date(), logger);
+  for (const l of opts.config.listeners) provisionCertificate(l, new Date(opts.clock.now()), logger);
 
   const fork = () => {
     const worker = cluster.fork({ [GENERATION_ENV]: String(generation) });
-    slots.set(worker.id, { worker, ready: false, startedAt: Date.now() });
+    slots.set(worker.id, { worker, ready: false, startedAt: opts.clock.now() });
     return worker;
   };
   const live = () => [...slots.values()].filter((s) => s.ready && s.worker.isConnected());
@@ -71,7 +73,7 @@ export async function runPrimary(opts: PrimaryOptions, io: CliIo): Promise<numbe
     const slot = slots.get(worker.id);
     if (m.tlsgate === 'ready' && slot) {
       slot.ready = true;
-      onReady?.(worker, m.listeners);
+      onReady?.(worker, m);
     } else if (m.tlsgate === 'reload_result') {
       replyWaiters.get(`${worker.id}:${m.id}`)?.(m);
     }
@@ -83,7 +85,7 @@ export async function runPrimary(opts: PrimaryOptions, io: CliIo): Promise<numbe
     for (const [key, resolve] of replyWaiters) if (key.startsWith(`${worker.id}:`)) resolve(undefined);
     if (stopping || !slot) return;
     if (!slot.ready) return onStartupExit?.(worker, code, signal);
-    const lived = Date.now() - slot.startedAt;
+    const lived = opts.clock.now() - slot.startedAt;
     crashes = lived < STABLE_MS ? crashes + 1 : 0;
     const delay = crashes === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (crashes - 1));
     logger.error({ event: 'worker_exited', workerPid: worker.process.pid, code, signal, restartInMs: delay }, `worker ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting a replacement`);
@@ -108,11 +110,11 @@ export async function runPrimary(opts: PrimaryOptions, io: CliIo): Promise<numbe
   };
 
   // Start-up: every worker must come up, or tlsgate exits 1 (the worker printed why).
-  const started = await new Promise<ListenerSummary[] | undefined>((resolve) => {
+  const started = await new Promise<Extract<ToPrimary, { tlsgate: 'ready' }> | undefined>((resolve) => {
     let readyCount = 0;
-    let first: ListenerSummary[] = [];
-    onReady = (_w, listeners) => {
-      if (readyCount === 0) first = listeners;
+    let first: Extract<ToPrimary, { tlsgate: 'ready' }> | undefined;
+    onReady = (_w, ready) => {
+      first ??= ready;
       if (++readyCount === count) resolve(first);
     };
     onStartupExit = (w, code, signal) => {
@@ -139,8 +141,8 @@ export async function runPrimary(opts: PrimaryOptions, io: CliIo): Promise<numbe
     return 1;
   }
   logger.info(
-    startedFields({ version: opts.version, file: opts.file, config: opts.config, listeners: started, generation, workers: count, workerPids: live().map((s) => s.worker.process.pid!) }),
-    startedMessage(started, count),
+    startedFields({ version: opts.version, file: opts.file, config: opts.config, listeners: started.listeners, admin: started.admin, generation, workers: count, workerPids: live().map((s) => s.worker.process.pid!) }),
+    startedMessage(started.listeners, count),
   );
 
   const reload = serialize(async (reason: string) => {

@@ -20,7 +20,7 @@ export async function runWorker(opts: Omit<GatewayProcessOptions, 'watch'>, io: 
     if (self.isConnected()) self.send(m);
   };
   logger.info({ event: 'worker_started', generation: gp.app.generation(), listeners: gp.app.listeners() }, 'worker serving');
-  send({ tlsgate: 'ready', generation: gp.app.generation(), listeners: [...gp.app.listeners()] });
+  send({ tlsgate: 'ready', generation: gp.app.generation(), listeners: [...gp.app.listeners()], admin: gp.app.admin()?.url });
 
   return await new Promise<number>((resolve) => {
     const offs: (() => void)[] = [];

@@ -16,6 +16,7 @@ describe('workers: 2', () => {
   let p: ServeProcess;
   let port: number;
   let workerPids: number[];
+  let admin: string;
   const chain = makeChain();
   const ca = chain.root.cert;
 
@@ -23,11 +24,12 @@ describe('workers: 2', () => {
     backend = await startHttpBackend();
     dir = tmpDir();
     writeFiles(dir, { 'server.crt': chain.fullchain, 'server.key': chain.leaf.key });
-    const config = writeConfig(dir, { routes: [{ path: '/', upstream: backend.url }], workers: 2 });
+    const config = writeConfig(dir, { routes: [{ path: '/', upstream: backend.url }], workers: 2, admin: { listen: '127.0.0.1:0' } });
     p = spawnServe(['--config', config, '--grace', '5', '--no-watch']);
     const started = await p.waitFor((l) => l.event === 'started');
     port = (started['listeners'] as { port: number }[])[0]!.port;
     workerPids = started['workerPids'] as number[];
+    admin = started['admin'] as string;
   });
   afterAll(async () => {
     await p?.stop('SIGKILL');
@@ -51,6 +53,13 @@ describe('workers: 2', () => {
     expect(await postMany(12, 'a')).toEqual(Array(12).fill(200));
     await p.waitFor((l) => p.lines.slice(from).filter((x) => x.event === 'request').length >= 12 && l.event === 'request');
     expect([...requestPids(from)].sort()).toEqual([...workerPids].sort());
+  });
+
+  it('reports the admin address in the summary line, and each worker answers /readyz on it', async () => {
+    expect(admin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // Fresh connections are dealt out to the workers in turn; every one of them must be ready.
+    const answers = await Promise.all(Array.from({ length: 4 }, () => fetch(`${admin}/readyz`, { headers: { connection: 'close' } }).then((r) => r.status)));
+    expect(answers).toEqual([200, 200, 200, 200]);
   });
 
   it('replaces a killed worker and keeps serving the port meanwhile', async () => {

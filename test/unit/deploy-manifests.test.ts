@@ -15,8 +15,8 @@ import { parseConfig } from '../../src/config/load.js';
 import { SENDER_PORTS } from '../../src/tls/suites.js';
 import { ROOT } from '../helpers/cli.js';
 
-/** The admin server's default address and endpoints (src/admin): loopback only. */
-const ADMIN = { base: 'http://127.0.0.1:9900', live: '/healthz', ready: '/readyz' };
+/** The admin server's liveness and readiness paths (src/admin/routes.ts). */
+const ADMIN = { live: '/healthz', ready: '/readyz' };
 /** `serve --grace` default in seconds (src/cli/serve.ts). */
 const GRACE_S = 25;
 const UID = 10001;
@@ -90,11 +90,21 @@ describe('Kubernetes manifests', () => {
     for (const p of svc.spec.ports) expect(c.ports.some((cp) => cp.name === p.targetPort || cp.containerPort === p.targetPort)).toBe(true);
   });
 
-  it('probes ask the admin /healthz and /readyz from inside the pod; grace, user and hardening match the image', () => {
+  it('probes ask /healthz and /readyz of the admin server the ConfigMap configures, from inside the pod', () => {
     const pod = one<Dep>('Deployment')[0]!.spec.template.spec;
     const c = pod.containers[0]!;
-    expect(c.livenessProbe.exec.command.join(' ')).toContain(ADMIN.base + ADMIN.live);
-    expect(c.readinessProbe.exec.command.join(' ')).toContain(ADMIN.base + ADMIN.ready);
+    const configPath = c.env.find((e) => e.name === 'TLSGATE_CONFIG')!.value!;
+    const cm = one<{ data: Record<string, string> }>('ConfigMap')[0]!;
+    const { config } = parseConfig(cm.data[path.basename(configPath)]!, configPath);
+    expect(config.admin).toBeDefined();
+    const base = `http://${config.admin!.host}:${config.admin!.port}`;
+    expect(c.livenessProbe.exec.command.join(' ')).toContain(base + ADMIN.live);
+    expect(c.readinessProbe.exec.command.join(' ')).toContain(base + ADMIN.ready);
+  });
+
+  it('grace, user and hardening match the image; the PDB keeps a pod serving', () => {
+    const pod = one<Dep>('Deployment')[0]!.spec.template.spec;
+    const c = pod.containers[0]!;
     const grace = Number(c.args[c.args.indexOf('--grace') + 1]);
     expect(grace).toBe(GRACE_S);
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(grace);
@@ -118,7 +128,10 @@ describe('Dockerfile', () => {
     expect(/^EXPOSE (.+)$/m.exec(text)![1]!.split(/\s+/).map(Number).sort()).toEqual([...SENDER_PORTS].sort());
     expect(text).toMatch(/TLSGATE_CONFIG=\/etc\/tlsgate\/tlsgate\.yaml/);
     expect(text).toMatch(/^VOLUME \["\/etc\/tlsgate"\]$/m);
-    expect(text).toMatch(/^HEALTHCHECK /m);
+    expect(text).toMatch(/^HEALTHCHECK .*\n.*process\.env\.TLSGATE_HEALTH_URL/m);
+    // The health URL is the image config's admin server.
+    const { config } = parseConfig(read('deploy/tlsgate.yaml'), '/etc/tlsgate/tlsgate.yaml');
+    expect(/^ENV TLSGATE_HEALTH_URL=(\S+)$/m.exec(text)?.[1]).toBe(`http://${config.admin!.host}:${config.admin!.port}${ADMIN.live}`);
     expect(text).toMatch(/^STOPSIGNAL SIGTERM$/m);
     expect(text).toMatch(new RegExp(`CMD \\["serve", "--grace", "${GRACE_S}"\\]`));
   });
