@@ -74,16 +74,24 @@ export async function runProbes(target: CheckTarget, suites: readonly SenderSuit
       return r;
     });
   const lowered = 'ALL:@SECLEVEL=0'; // lifts the local policy so old servers can be measured at all
+  const probeProtocol = async (p: (typeof PROTOCOLS)[number]) => {
+    const r = await sClient(target.connect, sni, [p.flag, '-showcerts', ...(p.version === 'TLSv1.3' ? [] : ['-cipher', lowered])], opts.timeoutMs, opts.openssl);
+    return { probe: { version: p.version, outcome: outcome(r), cipher: r.cipher, error: r.error } satisfies ProtocolProbe, stdout: r.stdout, timedOut: r.timedOut };
+  };
+  // TLS 1.2 goes first, alone: a port that accepts TCP but never answers a ClientHello would
+  // otherwise cost every remaining probe its full deadline.
+  const tls12 = await step('TLSv1.2', () => probeProtocol(PROTOCOLS[2]));
+  const silent = tls12.timedOut ? `not probed: the TLS 1.2 probe got no answer within ${opts.timeoutMs / 1000} s` : undefined;
   const protocolRuns = PROTOCOLS.map((p) =>
-    step(p.version, async () => {
-      const r = await sClient(target.connect, sni, [p.flag, '-showcerts', ...(p.version === 'TLSv1.3' ? [] : ['-cipher', lowered])], opts.timeoutMs, opts.openssl);
-      return { probe: { version: p.version, outcome: outcome(r), cipher: r.cipher, error: r.error } satisfies ProtocolProbe, stdout: r.stdout };
-    }),
+    p.version === 'TLSv1.2' ? Promise.resolve(tls12)
+    : silent ? step(p.version, async () => ({ probe: { version: p.version, outcome: 'refused' as const, cipher: undefined, error: silent }, stdout: '', timedOut: true }))
+    : step(p.version, () => probeProtocol(p)),
   );
   const suiteRuns = suites.map((s) =>
     step(s.openssl, async (): Promise<SuiteProbe> => {
       const protocol = s.status === 'tls13' ? 'TLSv1.3' : 'TLSv1.2';
       if (!local.ciphers.has(s.openssl)) return { suite: s, protocol, outcome: 'not-testable', error: `${local.version} cannot offer ${s.openssl}` };
+      if (silent) return { suite: s, protocol, outcome: 'refused', error: silent };
       const args = protocol === 'TLSv1.3' ? ['-tls1_3', '-ciphersuites', s.openssl] : ['-tls1_2', '-cipher', `${s.openssl}:@SECLEVEL=0`];
       const r = await sClient(target.connect, sni, args, opts.timeoutMs, opts.openssl);
       const o = outcome(r);

@@ -65,7 +65,12 @@ export function verdict(input: VerdictInput): Verdict {
   const tls12 = probes.protocols.find((p) => p.version === 'TLSv1.2');
   const usable = enabledSuites(input.suites).map((s) => s.openssl);
   if (tls12?.outcome !== 'accepted') {
-    reasons.push({ code: 'CHECK_TLS12_REFUSED', message: `the server refused TLS 1.2 (${tls12?.error ?? 'no answer'}); the sender posts with TLS 1.2 and nothing else`, fix: `enable TLS 1.2 on the server, ${TLSGATE_FIX}` });
+    const silent = tls12?.error?.startsWith('no answer') === true;
+    reasons.push({
+      code: 'CHECK_TLS12_REFUSED',
+      message: silent ? `the server accepted the connection but did not answer a TLS 1.2 handshake (${tls12?.error ?? ''}); the sender posts with TLS 1.2 and nothing else` : `the server refused TLS 1.2 (${tls12?.error ?? 'no answer'}); the sender posts with TLS 1.2 and nothing else`,
+      fix: silent ? 'check that this port serves TLS (not plain HTTP or another protocol) and that nothing in between holds the connection; raise --timeout for a slow host' : `enable TLS 1.2 on the server, ${TLSGATE_FIX}`,
+    });
   } else {
     const accepted = probes.suites.filter((s) => s.outcome === 'accepted' && usable.includes(s.suite.openssl));
     if (accepted.length === 0) {

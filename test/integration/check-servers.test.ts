@@ -1,6 +1,7 @@
 /** `tlsgate check` against real `openssl s_server`s that the sender cannot deliver to, each for one reason. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../src/check/run-check.js';
@@ -85,6 +86,25 @@ describe('tlsgate check against servers the sender cannot use', () => {
     expect(codes(report)).toEqual(['CHECK_CHAIN_INCOMPLETE']);
     expect(report.chain).toMatchObject({ complete: false, trusted: false, brokenAt: 'localhost', missingIssuer: 'tlsgate test intermediate' });
     expect(report.reasons[0]!.fix).toMatch(/append the intermediate/);
+  });
+
+  it('a port that accepts TCP but never answers TLS: one probe times out, the rest are not run', async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((sock) => sockets.push(sock)); // reads the ClientHello, answers nothing
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      const { code, report } = await check([`https://127.0.0.1:${port}/`, '--timeout', '1', '--allow-any-port']);
+      expect(code).toBe(1);
+      expect(codes(report)).toEqual(['CHECK_TLS12_REFUSED']);
+      expect(report.reasons[0]!.message).toContain('did not answer a TLS 1.2 handshake (no answer within 1 s)');
+      const skipped = 'not probed: the TLS 1.2 probe got no answer within 1 s';
+      expect(report.protocols.filter((p) => p.version !== 'TLSv1.2').map((p) => p.error)).toEqual([skipped, skipped, skipped]);
+      expect(report.suites.filter((s) => s.outcome !== 'not-testable').every((s) => s.error === skipped)).toBe(true);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      silent.close();
+    }
   });
 
   it('a certificate that does not name the host is a reason of its own', async () => {
