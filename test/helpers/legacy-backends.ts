@@ -37,8 +37,10 @@ export interface TlsBackendOptions {
   minVersion: tls.SecureVersion;
   maxVersion: tls.SecureVersion;
   ciphers: string;
-  /** Host in the URL (a name makes tlsgate send SNI); default 127.0.0.1. */
+  /** Host in the URL (a name makes tlsgate send SNI); default: the listen address. */
   host?: string;
+  /** Loopback address to listen on: 127.0.0.1 (default) or ::1. */
+  listen?: '127.0.0.1' | '::1';
 }
 
 /** A Node HTTPS backend that answers 200 "processed" and records each request. */
@@ -67,11 +69,12 @@ export async function startTlsBackend(opts: TlsBackendOptions): Promise<LegacyBa
   const b = { connections: 0, handshakeFailures: 0 };
   server.on('secureConnection', () => b.connections++);
   server.on('tlsClientError', () => b.handshakeFailures++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = opts.listen ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, listen, resolve));
   const port = (server.address() as AddressInfo).port;
   return Object.assign(b, {
     port,
-    url: `https://${opts.host ?? '127.0.0.1'}:${port}`,
+    url: `https://${opts.host ?? (listen === '::1' ? '[::1]' : listen)}:${port}`,
     received,
     close: () =>
       new Promise<void>((resolve) => {
