@@ -18,7 +18,7 @@ Probes with the machine's openssl: TLS 1.0, 1.1, 1.2 and 1.3 each alone; each of
 as served (order, intermediates, expiry, key type and size, host name, trust by Node's bundled CA
 store); and whether the port is one the sender posts to (${SENDER_PORTS.join(', ')}).
 
-Exit status: 0 COMPATIBLE, 1 NOT COMPATIBLE, 2 could not connect or bad usage.
+Exit status: 0 COMPATIBLE, 1 NOT COMPATIBLE, 2 could not connect, no openssl, or bad usage.
 
 Options:
   --ca FILE            also trust the CA certificate(s) in FILE (PEM), e.g. a private test CA
@@ -107,9 +107,11 @@ export const checkCommand: Command = {
       return report.verdict === 'COMPATIBLE' ? 0 : 1;
     } catch (e) {
       progress.end();
-      if (!hasCode(e, 'TLSGATE_CHECK_UNREACHABLE')) throw e;
+      // Exit 1 means "not compatible": a host we could not reach, or a machine without openssl,
+      // must not read as a verdict to a script.
+      if (!hasCode(e, 'TLSGATE_CHECK_UNREACHABLE') && !hasCode(e, 'TLSGATE_CHECK_OPENSSL')) throw e;
       const err = e as TlsgateError;
-      if (values.json) io.stdout.write(JSON.stringify({ url: target.url, host: target.host, port: target.port, verdict: 'UNREACHABLE', error: { code: err.code, message: err.message, hint: err.hint } }, null, 2) + '\n');
+      if (values.json) io.stdout.write(JSON.stringify({ url: target.url, host: target.host, port: target.port, verdict: err.code === 'TLSGATE_CHECK_UNREACHABLE' ? 'UNREACHABLE' : 'NOT CHECKED', error: { code: err.code, message: err.message, hint: err.hint } }, null, 2) + '\n');
       io.stderr.write(errorText(e));
       return 2;
     }

@@ -29,6 +29,19 @@ describe('tlsgate check exit status', () => {
     expect(r.stderr).toContain('fix: check the host name and port');
   });
 
+  it('exits 2, not 1, when the openssl command is missing (PATH without it)', async () => {
+    const server = net.createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const r = await tlsgate(['check', `https://127.0.0.1:${(server.address() as net.AddressInfo).port}/`, '--json'], { PATH: '/nonexistent' });
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'NOT CHECKED', error: { code: 'TLSGATE_CHECK_OPENSSL', message: 'cannot run openssl: ENOENT' } });
+      expect(r.stderr).toContain('fix: install OpenSSL');
+    } finally {
+      server.close();
+    }
+  });
+
   it.each([
     [['check'], 'check needs the URL to test'],
     [['check', 'http://127.0.0.1:8443/'], 'the sender posts only over https'],
