@@ -41,7 +41,7 @@ function ratio(a, b) {
 /** Medians per target and metric. */
 export function summarize(samples) {
   const out = {};
-  for (const n of NAMES) {
+  for (const n of Object.keys(samples)) {
     out[n] = {};
     for (const k of Object.keys(samples[n] ?? {})) out[n][k] = median(samples[n][k]);
   }

@@ -12,10 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { clientSuiteConf, fixedRateLatency, holdConnections, postScript, runWrk } from './load.mjs';
+import { clientSuiteConf, fixedRateLatency, holdConnections, postScript, resumedReconnects, runWrk } from './load.mjs';
 import { freePort, stopProcess, treeCpu, treeRss } from './procs.mjs';
 import { markdownTable, METRICS, ratiosSvg, summarize, writePng } from './report.mjs';
-import { backendTarget, CIPHERS, DEFAULT_MAIN, haproxyTarget, makeMaterial, nginxTarget, tlsgateTarget } from './servers.mjs';
+import { backendTarget, CIPHERS, DEFAULT_MAIN, haproxyTarget, makeMaterial, nginxTarget, nodeReferenceTarget, tlsgateTarget } from './servers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -106,18 +106,20 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlsgate-bench-'));
   fs.chmodSync(dir, 0o755); // nginx workers run as nobody and write temp files here
   const mat = makeMaterial(dir);
-  const ports = { backend: await freePort(), tlsgate: await freePort(), nginx: await freePort(), haproxy: await freePort() };
+  const ports = { backend: await freePort(), tlsgate: await freePort(), nginx: await freePort(), haproxy: await freePort(), node: await freePort() };
   const backend = backendTarget(dir, ports.backend);
   const targets = [
     tlsgateTarget(dir, ports.tlsgate, ports.backend, mat, CORES, entry),
     nginxTarget(dir, ports.nginx, ports.backend, mat, CORES),
     haproxyTarget(dir, ports.haproxy, ports.backend, mat, CORES),
+    nodeReferenceTarget(dir, ports.node, mat, CORES),
   ];
   const post = postScript(dir);
   const cases = [
     { key: 'hsRsa', conf: clientSuiteConf(dir, 'AES128-SHA256'), headers: ['Connection: close'], connections: 32 },
     { key: 'hsDhe', conf: clientSuiteConf(dir, 'DHE-RSA-AES128-SHA256'), headers: ['Connection: close'], connections: 32 },
-    { key: 'kaRps', script: post.file, connections: 64 },
+    // Keep-alive: the 64 connections are set up once with the cheap RSA suite, so the figure is requests, not handshakes.
+    { key: 'kaRps', script: post.file, connections: 64, conf: clientSuiteConf(dir, 'AES128-SHA256'), keepAlive: true },
   ];
   const env = {
     date: new Date().toISOString(),
@@ -132,7 +134,10 @@ async function main() {
     wrk: version('wrk -v'),
     loadBefore: os.loadavg().map((x) => x.toFixed(2)).join(' '),
     tlsgateWorkers: targets[0].workers,
+    tlsgateLimitsLifted: targets[0].limitsLifted,
     rounds: ROUNDS,
+    commit: version(`git -C '${HERE}' rev-parse --short HEAD`),
+    entry,
     seconds: SECONDS,
   };
   log(`bench in ${dir}: ${ROUNDS} round(s) × ${SECONDS} s per case, ${CORES} cores, tlsgate workers ${env.tlsgateWorkers}`);
@@ -141,10 +146,11 @@ async function main() {
   const rsaSigns = rsaSignsPerSecond();
   log(`RSA-2048 signs/s on one core: ${rsaSigns}; ceiling × ${CORES} cores = ${Math.round(rsaSigns * CORES)}`);
 
-  const samples = { tlsgate: {}, nginx: {}, haproxy: {} };
-  const cpu = { tlsgate: {}, nginx: {}, haproxy: {} };
+  const samples = { tlsgate: {}, nginx: {}, haproxy: {}, node: {} };
+  const cpu = { tlsgate: {}, nginx: {}, haproxy: {}, node: {} };
   const wrkCpu = {};
-  const errors = { tlsgate: 0, nginx: 0, haproxy: 0 };
+  const errors = { tlsgate: 0, nginx: 0, haproxy: 0, node: 0 };
+  const resumption = {};
   const tallies = { tlsgate: {}, nginx: {} };
   const direct = { p50: [], p99: [] };
   const add = (obj, k, v) => (obj[k] ??= []).push(v);
@@ -164,6 +170,11 @@ async function main() {
         }
         await new Promise((r) => setTimeout(r, 1000));
         for (const t of order) add(samples[t.name], 'rssIdle', treeRss(running.get(t.name).pid).total / 2 ** 20);
+        if (round === 0) {
+          // Cases 1 and 2 must be full handshakes: check that no contender resumes a session.
+          for (const t of order) for (const c of cases.filter((x) => !x.keepAlive)) resumption[`${t.name}.${c.key}`] = await resumedReconnects(t.port, c.conf);
+          log(`  resumed sessions in 5 reconnects: ${Object.entries(resumption).map(([k, v]) => `${k} ${v.reused}/${v.connections - 1}`).join(', ')}`);
+        }
 
         for (const c of cases) {
           for (const t of order) {
@@ -191,14 +202,14 @@ async function main() {
         const d = await fixedRateLatency({ port: ports.backend, tls: false, rate: 200, count: latCount });
         direct.p50.push(d.p50);
         direct.p99.push(d.p99);
-        for (const t of order) {
+        for (const t of order.filter((x) => !x.reference)) {
           const l = await fixedRateLatency({ port: t.port, tls: true, rate: 200, count: latCount });
           add(samples[t.name], 'addP50', l.p50 - d.p50);
           add(samples[t.name], 'addP99', l.p99 - d.p99);
           log(`  latency ${t.name.padEnd(8)} p50 ${l.p50.toFixed(3)} ms p99 ${l.p99.toFixed(3)} ms (direct p50 ${d.p50.toFixed(3)} p99 ${d.p99.toFixed(3)})`);
         }
 
-        for (const t of order) {
+        for (const t of order.filter((x) => !x.reference)) {
           const pid = running.get(t.name).pid;
           const h = await holdConnections(t.port, HELD);
           await new Promise((r) => setTimeout(r, 500));
@@ -226,8 +237,8 @@ async function main() {
   const ceiling = Math.round(rsaSigns * CORES);
   const svg = ratiosSvg(med, `${env.date.slice(0, 16).replace('T', ' ')} UTC · ${machine} · tlsgate workers: ${env.tlsgateWorkers}`);
   await writePng(svg, path.join(HERE, 'ratios.png'));
-  fs.writeFileSync(path.join(HERE, 'RESULTS.md'), renderResults({ env, machine, table, med, medCpu, medWrk, errors, tallies, direct, rsaSigns, ceiling, post }));
-  fs.writeFileSync(path.join(dir, 'samples.json'), JSON.stringify({ env, samples, cpu, wrkCpu, errors, tallies, direct, rsaSigns }, null, 2));
+  fs.writeFileSync(path.join(HERE, 'RESULTS.md'), renderResults({ env, machine, table, med, medCpu, medWrk, errors, tallies, direct, rsaSigns, ceiling, post, resumption }));
+  fs.writeFileSync(path.join(dir, 'samples.json'), JSON.stringify({ env, samples, cpu, wrkCpu, errors, tallies, direct, rsaSigns, resumption }, null, 2));
   console.log('\n' + table + '\n');
   log(`wrote bench/RESULTS.md and bench/ratios.png (raw samples: ${path.join(dir, 'samples.json')})`);
 }
@@ -236,20 +247,24 @@ function pct(x, of) {
   return `${((100 * x) / of).toFixed(0)} %`;
 }
 
-function renderResults({ env, machine, table, med, medCpu, medWrk, errors, tallies, direct, rsaSigns, ceiling, post }) {
+function renderResults({ env, machine, table, med, medCpu, medWrk, errors, tallies, direct, rsaSigns, ceiling, post, resumption }) {
   const f1 = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
   const cpuRows = ['hsRsa', 'hsDhe', 'kaRps']
-    .map((k) => `| ${METRICS.find((m) => m.key === k).label.replace(/^\d\. /, '')} | ${['tlsgate', 'nginx', 'haproxy'].map((n) => `${f1(medCpu[n][k])} / ${f1(medWrk[`${n}.${k}`])}`).join(' | ')} |`)
+    .map((k) => `| ${METRICS.find((m) => m.key === k).label.replace(/^\d\. /, '')} | ${['tlsgate', 'nginx', 'haproxy', 'node'].map((n) => `${f1(medCpu[n][k])} / ${f1(medWrk[`${n}.${k}`])}`).join(' | ')} |`)
     .join('\n');
   const tallyText = Object.entries(tallies)
     .flatMap(([n, byCase]) => Object.entries(byCase).map(([k, t]) => `- ${n}, ${k}: ${t.lines} logged requests; suites ${Object.entries(t.ciphers).map(([c, v]) => `${c} ${pct(v, t.lines)}`).join(', ')}${n === 'nginx' ? `; sessions reused: ${t.reused}` : ''}`))
     .join('\n');
-  const hsFrac = (k) => ['tlsgate', 'nginx', 'haproxy'].map((n) => `${n} ${pct(med[n][k], ceiling)}`).join(', ');
+  const hsFrac = (k) => ['tlsgate', 'nginx', 'haproxy', 'node'].map((n) => `${n} ${pct(med[n][k], ceiling)}`).join(', ');
+  const resumed = Object.entries(resumption)
+    .map(([k, v]) => `${k.replace('.', ' ')} ${v.reused} of ${Math.max(0, v.connections - 1)}`)
+    .join(', ');
   return `# tlsgate benchmark results
 
 Generated by \`npm run bench\` (\`node bench/run.mjs${flags.quick ? ' --quick' : ''}\`) on ${env.date}.
 
 **Machine:** ${machine}. Node ${env.node}, ${env.openssl}, ${env.nginx}, ${env.haproxy}, ${env.wrk}.
+**tlsgate:** \`${env.entry}\` (repository at ${env.commit}).
 **Run:** ${env.rounds} rounds × ${env.seconds} s per case and proxy, proxies alternating within each round (order rotated per round); medians over rounds.
 **Load average** before the run: ${env.loadBefore}; after: ${env.loadAfter} (1/5/15 min).
 **tlsgate workers:** ${env.tlsgateWorkers}${env.tlsgateWorkers === 1 ? ' (single process: this checkout\'s config did not accept `workers:` when the bench ran, so tlsgate used one core while nginx had ' + env.cores + ' worker processes and HAProxy ' + env.cores + ' threads)' : ` (node:cluster, = cores); nginx ${env.cores} worker processes, HAProxy ${env.cores} threads`}.
@@ -258,6 +273,11 @@ Generated by \`npm run bench\` (\`node bench/run.mjs${flags.quick ? ' --quick' :
 
 ${table}
 
+"Node https (reference)" is not a proxy: Node's bare \`https\` server with tlsgate's TLS options and
+the same number of cluster workers, answering \`200 ok\` itself (bench/node-reference.mjs). It marks
+what Node's TLS stack allows on this machine, so the gap between it and tlsgate is tlsgate's own work.
+Medians: RSA ${fmtN(med.node?.hsRsa)}/s, DHE ${fmtN(med.node?.hsDhe)}/s, keep-alive ${fmtN(med.node?.kaRps)}/s.
+
 Machine ceiling: \`openssl speed rsa2048\` = ${Math.round(rsaSigns)} RSA-2048 private-key operations/s on one core × ${env.cores} cores = **${ceiling} handshakes/s** at most (each full handshake costs the server one RSA-2048 private operation; DHE adds two 2048-bit modular exponentiations on top, so its real ceiling is lower).
 As a fraction of that ceiling — RSA: ${hsFrac('hsRsa')}; DHE: ${hsFrac('hsDhe')}.
 
@@ -265,8 +285,8 @@ As a fraction of that ceiling — RSA: ${hsFrac('hsRsa')}; DHE: ${hsFrac('hsDhe'
 
 ## CPU used per case (cores, median): proxy / wrk load generator
 
-| Case | tlsgate | nginx | HAProxy |
-|---|---|---|---|
+| Case | tlsgate | nginx | HAProxy | Node https (reference) |
+|---|---|---|---|---|
 ${cpuRows}
 
 The machine has ${env.cores} cores and the load generator runs on the same machine: whatever wrk
@@ -281,13 +301,22 @@ comparison on this machine, not each proxy's ceiling.
   \`${CIPHERS}\`, TLS 1.2 only, server preference, RFC 7919 ffdhe2048 (tlsgate: \`dhparam: 'auto'\`, which OpenSSL maps to ffdhe2048 for a 2048-bit key; nginx \`ssl_dhparam\` and HAProxy \`ssl-dh-param-file\` get the same group).
 - Logging: tlsgate at its default level (info: one JSON line per request, to a file), nginx with an access log (to a file); HAProxy logs nothing (no syslog target configured), which favours HAProxy slightly.
 - Cases 1 and 2: \`wrk -t1 -c32 -H 'Connection: close'\`, so every request is a new TCP connection and a full TLS handshake.
+  wrk reuses TLS sessions when it reconnects, which would turn most handshakes into cheap resumptions on
+  the servers that allow it; the client config refuses session tickets and nginx/HAProxy run without a
+  session cache, so every connection is a full handshake. Checked with \`openssl s_client -reconnect\`
+  (resumed sessions in 5 reconnections): ${resumed || 'not checked'}.
   wrk has no cipher option: the client is limited to one suite through an \`OPENSSL_CONF\` file with a \`system_default\` \`CipherString\`. The access logs confirm the suite and that no session was resumed:
 ${tallyText || '- (no log tallies)'}
-- Case 3: \`wrk -t1 -c64\` keep-alive POSTs of a ${post.bytes}-byte JSON body (Lua script).
+- Case 3: \`wrk -t1 -c64\` keep-alive POSTs of a ${post.bytes}-byte JSON body (Lua script); the 64 connections are opened once with AES128-SHA256 (RSA key exchange), so the figure measures requests, not handshakes.
 - Case 4: one keep-alive connection, GET at a fixed 200 requests/s (${flags.quick ? 200 : 500} samples after 50 warm-up requests) through each proxy (TLS, AES128-SHA256) minus the same client calling the backend directly (plain HTTP): median direct p50 ${f1(median2(direct.p50))} ms, p99 ${f1(median2(direct.p99))} ms. "Added" therefore includes the TLS record work on both ends.
 - Case 5: RSS summed over all of a proxy's processes (/proc/PID/status VmRSS; shared pages counted per process), 1 s after start and with 1,000 TLS keep-alive connections held open (each made one request). Start-up: spawn → first HTTP 200 through the proxy.
+- tlsgate's per-listener connection caps (\`limits.maxConnections\`, \`limits.maxConnectionsPerSource\`, default 1,000 and 100) were ${env.tlsgateLimitsLifted ? 'raised to 5,000 for the bench: every connection comes from 127.0.0.1, and nginx/HAProxy have no such caps here' : 'not configurable in this build and stayed at their defaults'}.
 - Errors (non-2xx responses + wrk socket errors + failed held connections) over the whole run: tlsgate ${errors.tlsgate}, nginx ${errors.nginx}, HAProxy ${errors.haproxy}.
 `;
+}
+
+function fmtN(x) {
+  return Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a';
 }
 
 function median2(xs) {

@@ -158,10 +158,10 @@ backend be
   };
 }
 
-/** Whether this checkout's config accepts `workers:` (added by the clustering work). */
-function supportsWorkers(dir, baseYaml, main) {
-  const file = path.join(dir, 'probe-workers.yaml');
-  fs.writeFileSync(file, baseYaml + 'workers: 2\n');
+/** Whether this build's `config validate` accepts the YAML (optional keys come and go with the code). */
+function accepts(dir, yaml, main) {
+  const file = path.join(dir, 'probe.yaml');
+  fs.writeFileSync(file, yaml);
   try {
     execFileSync(process.execPath, [main, 'config', 'validate', '--config', file], { stdio: 'ignore' });
     return true;
@@ -172,6 +172,12 @@ function supportsWorkers(dir, baseYaml, main) {
   }
 }
 
+/** Connection caps high enough for the 1,000-connection case, all from one address. */
+const LIMITS = `    limits:
+      maxConnections: 5000
+      maxConnectionsPerSource: 5000
+`;
+
 /** The tlsgate entry point the bench runs unless told otherwise. */
 export const DEFAULT_MAIN = path.join(ROOT, 'dist/main.js');
 
@@ -179,25 +185,29 @@ export const DEFAULT_MAIN = path.join(ROOT, 'dist/main.js');
 export function tlsgateTarget(dir, port, backendPort, mat, workers, main = DEFAULT_MAIN) {
   const conf = path.join(dir, 'tlsgate.yaml');
   const logFile = path.join(dir, 'tlsgate.log');
-  const base = `listeners:
+  const yaml = (limits, workerCount) => `listeners:
   - port: ${port}
     host: 127.0.0.1
     allowAnyPort: true
     cert: ${mat.cert}
     key: ${mat.key}
-routes:
+${limits ? LIMITS : ''}routes:
   - path: /
     upstream: http://127.0.0.1:${backendPort}
 log:
   level: info
-`;
-  const clustered = workers > 1 && supportsWorkers(dir, base, main);
-  fs.writeFileSync(conf, clustered ? base + `workers: ${workers}\n` : base);
+${workerCount > 1 ? `workers: ${workerCount}\n` : ''}`;
+  // Every connection comes from 127.0.0.1 here: lift the per-source and total connection caps
+  // (nginx and HAProxy have none configured) when this build has them.
+  const limits = accepts(dir, yaml(true, 1), main);
+  const clustered = workers > 1 && accepts(dir, yaml(limits, workers), main);
+  fs.writeFileSync(conf, yaml(limits, clustered ? workers : 1));
   return {
     name: 'tlsgate',
     port,
     accessLog: logFile,
     workers: clustered ? workers : 1,
+    limitsLifted: limits,
     async start() {
       const t0 = performance.now();
       const child = startProcess(process.execPath, [main, 'serve', '--config', conf, '--grace', '1'], { logFile });
@@ -214,4 +224,19 @@ export async function withTarget(target, fn) {
   } finally {
     await stopProcess(child);
   }
+}
+
+/** Node's bare https server (bench/node-reference.mjs): same TLS options and worker count, no proxying. */
+export function nodeReferenceTarget(dir, port, mat, workers) {
+  const script = path.join(ROOT, 'bench/node-reference.mjs');
+  return {
+    name: 'node',
+    port,
+    reference: true,
+    async start() {
+      const t0 = performance.now();
+      const child = startProcess(process.execPath, [script, port, workers, mat.cert, mat.key], { logFile: path.join(dir, 'node-reference.out') });
+      return { child, startupMs: await waitReady(port, t0, child) };
+    },
+  };
 }
