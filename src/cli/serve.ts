@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { runPrimary } from '../cluster/primary.js';
-import { runWorker } from '../cluster/worker.js';
+import { reportStartupFailure, runWorker } from '../cluster/worker.js';
 import { workerCount } from '../cluster/worker-count.js';
 import { formatIssue, TlsgateError } from '../errors.js';
 import { createLogger } from '../observe/logger.js';
@@ -80,7 +80,8 @@ export const serveCommand: Command = {
     } catch (e) {
       logger.fatal({ event: 'startup_failed', config: file, ...errorFields(e) }, 'tlsgate cannot start');
       logger.flush();
-      io.stderr.write(errorText(e));
+      // N workers failing alike would print N copies: a worker hands its text to the primary.
+      if (!(await reportStartupFailure(errorText(e)))) io.stderr.write(errorText(e));
       return 1;
     }
   },

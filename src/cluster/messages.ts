@@ -14,7 +14,8 @@ export type ToWorker = { tlsgate: 'reload'; id: number; reason: string } | { tls
 /** Worker → primary. */
 export type ToPrimary =
   | { tlsgate: 'ready'; generation: number; listeners: ListenerSummary[]; admin: string | undefined }
-  | { tlsgate: 'reload_result'; id: number; ok: boolean; generation: number; error?: string };
+  | { tlsgate: 'reload_result'; id: number; ok: boolean; generation: number; error?: string }
+  | { tlsgate: 'failed'; error: string };
 
 /** True for a message of ours (the channel may carry Node's own internal messages). */
 export function isOurs<T extends { tlsgate: string }>(m: unknown): m is T {

@@ -56,6 +56,7 @@ export async function runPrimary(opts: PrimaryOptions, io: CliIo): Promise<numbe
   let onStartupExit: ((w: Worker, code: number | null, signal: string | null) => void) | undefined;
   let onReady: ((w: Worker, ready: Extract<ToPrimary, { tlsgate: 'ready' }>) => void) | undefined;
   let watcher: FileWatcher | undefined;
+  let startupError: string | undefined;
 
   // Check (and, with generateCert, create) certificates once here: N workers racing to write the
   // same self-signed pair would collide, and a bad certificate should be reported once, not N times.
@@ -74,6 +75,8 @@ export async function runPrimary(opts: PrimaryOptions, io: CliIo): Promise<numbe
     if (m.tlsgate === 'ready' && slot) {
       slot.ready = true;
       onReady?.(worker, m);
+    } else if (m.tlsgate === 'failed') {
+      startupError ??= m.error;
     } else if (m.tlsgate === 'reload_result') {
       replyWaiters.get(`${worker.id}:${m.id}`)?.(m);
     }
@@ -117,8 +120,12 @@ export async function runPrimary(opts: PrimaryOptions, io: CliIo): Promise<numbe
       first ??= ready;
       if (++readyCount === count) resolve(first);
     };
+    let failed = false;
     onStartupExit = (w, code, signal) => {
+      if (failed) return;
+      failed = true;
       logger.fatal({ event: 'startup_failed', config: opts.file, workerPid: w.process.pid, code, signal }, 'a worker could not start; see its error above');
+      io.stderr.write(startupError ?? `tlsgate: worker ${w.process.pid} exited during start-up (${signal ?? `code ${code}`})\n`);
       resolve(undefined);
     };
     for (let i = 0; i < count; i++) fork();

@@ -3,6 +3,16 @@ import type { CliIo } from '../cli/command.js';
 import { startGatewayProcess, type GatewayProcessOptions } from '../ops/gateway-process.js';
 import { isOurs, type ToPrimary, type ToWorker } from './messages.js';
 
+/**
+ * Hands a start-up error's text to the primary, which prints it once for all workers; resolves
+ * when it was sent. False outside a worker, so the caller prints it itself.
+ */
+export function reportStartupFailure(text: string): Promise<boolean> {
+  const self = cluster.worker;
+  if (!self?.isConnected()) return Promise.resolve(false);
+  return new Promise((resolve) => self.send({ tlsgate: 'failed', error: text } satisfies ToPrimary, undefined, () => resolve(true)));
+}
+
 /** Environment variable through which the primary tells a replacement worker the generation in force. */
 export const GENERATION_ENV = 'TLSGATE_GENERATION';
 

@@ -37,6 +37,9 @@ describe('reload under load', () => {
     const p = spawnServe(['--config', config, ...flags]);
     procs.push(p);
     const started = await p.waitFor((l) => l.event === 'started');
+    // The one summary line: version, generation, workers, listeners with subject and expiry, routes.
+    expect(started).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), generation: 1, workers: 1, admin: null, routes: [{ path: '/', upstream: backend.url }] });
+    expect((started['listeners'] as object[])[0]).toMatchObject({ host: '127.0.0.1', subject: 'localhost', daysToExpiry: expect.any(Number) });
     const port = (started['listeners'] as { port: number }[])[0]!.port;
     const ca = fs.readFileSync(files['ca.pem']!, 'utf8');
     expect(await servedFingerprint(port, ca)).toBe(fingerprintOf(chain.leaf.cert));

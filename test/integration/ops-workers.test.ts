@@ -3,10 +3,11 @@
  * loses no listener and it is replaced, and SIGHUP to the primary reloads both workers.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpBackend, type Backend } from '../helpers/backend.js';
 import { makeChain, tmpDir, writeFiles } from '../helpers/certs.js';
-import { spawnServe, type ServeProcess } from '../helpers/cli.js';
+import { spawnServe, tlsgate, type ServeProcess } from '../helpers/cli.js';
 import type { LogLine } from '../helpers/log-sink.js';
 import { post, writeConfig } from './ops-harness.js';
 
@@ -92,5 +93,26 @@ describe('workers: 2', () => {
     expect(await p.stop('SIGTERM')).toBe(0);
     const stopped = p.lines.filter((l) => l.event === 'stopped').map((l) => l['pid']);
     expect(stopped.sort()).toEqual([...workerPids, p.child.pid].sort());
+  });
+});
+
+describe('workers: 2 that cannot start', () => {
+  it('exit 1 with the workers\' error printed once, as a single process would print it', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as net.AddressInfo).port;
+    const dir = tmpDir();
+    const chain = makeChain();
+    writeFiles(dir, { 'server.crt': chain.fullchain, 'server.key': chain.leaf.key });
+    const config = writeConfig(dir, { listeners: [{ port, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key' }], routes: [{ path: '/', upstream: 'http://127.0.0.1:9' }], workers: 2 });
+    try {
+      const r = await tlsgate(['serve', '--config', config]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.match(/TLSGATE_LISTEN_FAILED: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/g)).toHaveLength(1);
+      expect(r.stderr).toContain('fix: another process holds this port');
+    } finally {
+      busy.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
