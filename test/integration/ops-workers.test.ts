@@ -9,7 +9,8 @@ import { startHttpBackend, type Backend } from '../helpers/backend.js';
 import { makeChain, tmpDir, writeFiles } from '../helpers/certs.js';
 import { spawnServe, tlsgate, type ServeProcess } from '../helpers/cli.js';
 import type { LogLine } from '../helpers/log-sink.js';
-import { post, writeConfig } from './ops-harness.js';
+import path from 'node:path';
+import { post, postContinuously, writeConfig } from './ops-harness.js';
 
 describe('workers: 2', () => {
   let backend: Backend;
@@ -80,13 +81,27 @@ describe('workers: 2', () => {
     workerPids = [survivor, fresh];
   });
 
-  it('SIGHUP to the primary reloads every worker to the same generation', async () => {
+  it('SIGHUP to the primary reloads every worker to the same generation, with zero failed posts', async () => {
+    const load = postContinuously(port, ca);
     p.child.kill('SIGHUP');
     const summary = await p.waitFor((l) => l.event === 'reloaded' && l['pid'] === p.child.pid);
     expect(summary).toMatchObject({ reason: 'SIGHUP', generation: 2 });
     expect([...(summary['workerPids'] as number[])].sort()).toEqual([...workerPids].sort());
     const perWorker = (pid: number) => p.waitFor((l: LogLine) => l.event === 'reloaded' && l['pid'] === pid);
     for (const pid of workerPids) expect(await perWorker(pid)).toMatchObject({ generation: 2 });
+    const results = await load.stop();
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+  });
+
+  it('an invalid certificate is refused by every worker and generation 2 stays in force', async () => {
+    fs.writeFileSync(path.join(dir, 'server.crt'), 'not a certificate\n');
+    p.child.kill('SIGHUP');
+    const refused = await p.waitFor((l) => l.event === 'reload_failed' && l['pid'] === p.child.pid);
+    expect(refused).toMatchObject({ level: 'error', generation: 2 });
+    expect([...(refused['failedPids'] as number[])].sort()).toEqual([...workerPids].sort());
+    expect(refused['error']).toContain('TLSGATE_CERT_NOT_PEM');
+    expect(await postMany(4, 'd')).toEqual(Array(4).fill(200));
   });
 
   it('SIGTERM to the primary stops every worker and exits 0', async () => {
