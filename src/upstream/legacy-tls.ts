@@ -12,6 +12,9 @@ import { TlsgateError } from '../errors.js';
 import type { UpstreamConfig } from '../config/schema.js';
 import { describeUpstreamHandshake } from './classify.js';
 
+/** How long a pooled upstream connection may sit idle before tlsgate closes it. */
+export const IDLE_MS = 4_000;
+
 /** The pin of a DER SubjectPublicKeyInfo: `sha256/` + base64, as curl --pinnedpubkey. */
 export function pinOf(spkiDer: Buffer): string {
   return 'sha256/' + createHash('sha256').update(spkiDer).digest('base64');
@@ -28,7 +31,10 @@ export function createLegacyTlsAgent(upstream: UpstreamConfig): https.Agent {
   const t = upstream.tls;
   const ca = t.ca === undefined ? undefined : fs.readFileSync(t.ca, 'utf8');
   const where = new URL(upstream.url).host;
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 256, scheduling: 'fifo' });
+  // Idle pooled connections are closed after IDLE_MS: old servers and the firewalls in front of
+  // them drop idle connections silently, and a webhook written to such a dead socket fails (the
+  // sender then retries only 10 minutes later). 4 s stays under the common 5 s server keep-alive.
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 256, scheduling: 'fifo', timeout: IDLE_MS });
   agent.createConnection = ((options: tls.ConnectionOptions, cb: (err: Error | null, s?: Duplex) => void) => {
     const socket = tls.connect({
       ...options,
@@ -63,9 +69,13 @@ export function createLegacyTlsAgent(upstream: UpstreamConfig): https.Agent {
     // without this, a backend that accepts TCP and never speaks TLS would hold the sender forever.
     const onTimeout = () =>
       finish(
-        new TlsgateError('TLSGATE_UPSTREAM_TIMEOUT', `upstream ${where} did not complete the TLS handshake within ${upstream.timeoutMs} ms`, {
-          hint: 'the port accepts connections but does not speak TLS (or is very slow): check that the backend serves HTTPS on this port; raise upstream.timeout only if it is known to be slow',
-        }),
+        tcpConnected
+          ? new TlsgateError('TLSGATE_UPSTREAM_TIMEOUT', `upstream ${where} did not complete the TLS handshake within ${upstream.timeoutMs} ms`, {
+              hint: 'the port accepts connections but does not speak TLS (or is very slow): check that the backend serves HTTPS on this port; raise upstream.timeout only if it is known to be slow',
+            })
+          : new TlsgateError('TLSGATE_UPSTREAM_TIMEOUT', `upstream ${where} did not accept a connection within ${upstream.timeoutMs} ms`, {
+              hint: 'the backend is down or a firewall drops the packets: check the address and port in the upstream URL and that this machine may reach it',
+            }),
       );
     socket.once('connect', () => (tcpConnected = true));
     socket.on('error', onError);

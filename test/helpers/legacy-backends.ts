@@ -44,7 +44,7 @@ export interface TlsBackendOptions {
 }
 
 /** A Node HTTPS backend that answers 200 "processed" and records each request. */
-export async function startTlsBackend(opts: TlsBackendOptions): Promise<LegacyBackend> {
+export async function startTlsBackend(opts: TlsBackendOptions): Promise<LegacyBackend & { server: https.Server; closedConnections: number }> {
   const received: LegacyReceived[] = [];
   const server = https.createServer({ cert: opts.cert, key: opts.key, minVersion: opts.minVersion, maxVersion: opts.maxVersion, ciphers: opts.ciphers }, (req, res) => {
     const chunks: Buffer[] = [];
@@ -66,8 +66,11 @@ export async function startTlsBackend(opts: TlsBackendOptions): Promise<LegacyBa
       res.end('processed');
     });
   });
-  const b = { connections: 0, handshakeFailures: 0 };
-  server.on('secureConnection', () => b.connections++);
+  const b = { connections: 0, handshakeFailures: 0, closedConnections: 0, server };
+  server.on('secureConnection', (s) => {
+    b.connections++;
+    s.once('close', () => b.closedConnections++);
+  });
   server.on('tlsClientError', () => b.handshakeFailures++);
   const listen = opts.listen ?? '127.0.0.1';
   await new Promise<void>((resolve) => server.listen(0, listen, resolve));
