@@ -136,4 +136,17 @@ describe('TLS 1.0 backend with a self-signed certificate', () => {
   it('is reached with verify: false (allowed, and warned about at start-up by config validation)', async () => {
     expect(await post('/no-verify', '{"v":0}')).toBe(200);
   });
+
+  it('logs upstream TLS failures only as request lines, never as sender-side handshake failures', () => {
+    const upstreamTls = gw.logs.events('request').filter((l) => String(l.errorCode).startsWith('TLSGATE_UPSTREAM_TLS_'));
+    expect(upstreamTls.map((l) => l.errorCode).sort()).toEqual([
+      'TLSGATE_UPSTREAM_TLS_HANDSHAKE',
+      'TLSGATE_UPSTREAM_TLS_HANDSHAKE',
+      'TLSGATE_UPSTREAM_TLS_HOSTNAME',
+      'TLSGATE_UPSTREAM_TLS_PIN',
+      'TLSGATE_UPSTREAM_TLS_UNTRUSTED',
+      'TLSGATE_UPSTREAM_TLS_UNTRUSTED',
+    ]);
+    expect(gw.logs.events('handshake_failed')).toEqual([]);
+  });
 });
