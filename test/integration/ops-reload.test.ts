@@ -84,7 +84,7 @@ describe('reload under load', () => {
     expect(backend.received.length).toBeGreaterThanOrEqual(results.length);
   });
 
-  it('a file change swaps the certificate with zero failed posts; a non-PEM replacement is refused and the old one stays', async () => {
+  it('a file change swaps the certificate with zero failed posts; a non-PEM certificate or a config typo is refused and the old one stays', async () => {
     const { dir, p, port, ca } = await start(['--watch-debounce', '300']);
     const load = postContinuously(port, ca);
     await until(() => load.results.length >= 10);
@@ -102,6 +102,15 @@ describe('reload under load', () => {
     expect(refused).toMatchObject({ generation: 2, code: 'TLSGATE_CERT_NOT_PEM' });
     const atRefusal = load.results.length;
     await until(() => load.results.length >= atRefusal + 10);
+
+    // A config with a typo is refused with the same file:line:col issues as at start.
+    const configFile = path.join(dir, 'tlsgate.yaml');
+    fs.writeFileSync(configFile, fs.readFileSync(configFile, 'utf8').replace('routes:', 'routs:'));
+    const badConfig = await p.waitFor((l) => l.event === 'reload_failed' && l['code'] === 'TLSGATE_CONFIG_INVALID');
+    expect(badConfig['generation']).toBe(2);
+    expect(badConfig['issues']).toEqual(expect.arrayContaining([expect.objectContaining({ file: configFile, path: 'routs', line: expect.any(Number), message: expect.stringContaining('did you mean "routes"') })]));
+    const atBadConfig = load.results.length;
+    await until(() => load.results.length >= atBadConfig + 5);
     const results = await load.stop();
 
     expect(results.filter((r) => !r.ok)).toEqual([]);
