@@ -12,6 +12,7 @@ import { provisionCertificate } from '../tls/provision.js';
 import type { Clock } from '../upstream/forward.js';
 import { isOurs, type ToPrimary, type ToWorker } from './messages.js';
 import { GENERATION_ENV } from './worker.js';
+import { workerCount } from './worker-count.js';
 
 /** How the primary runs its workers. */
 export interface PrimaryOptions {
@@ -100,9 +101,8 @@ export async function runPrimary(opts: PrimaryOptions, io: CliIo): Promise<numbe
   });
 
   const replace = (oldPid: number | undefined) => {
+    // A replacement that dies before it is ready goes to onStartupExit: retried with back-off.
     const w = fork();
-    // A replacement that fails to start is itself an exit, handled like a crash (with backoff).
-    slots.get(w.id)!.ready = false;
     const onMsg = (m: unknown) => {
       if (isOurs<ToPrimary>(m) && m.tlsgate === 'ready') {
         w.off('message', onMsg);
@@ -177,7 +177,10 @@ export async function runPrimary(opts: PrimaryOptions, io: CliIo): Promise<numbe
     if (failed.length === 0) {
       logger.info({ event: 'reloaded', reason, generation, workerPids: pids }, `all ${pids.length} workers reloaded (${reason}); generation ${generation} in force`);
       try {
-        watcher?.update(watchedPaths(loadConfig(opts.file).config));
+        const fresh = loadConfig(opts.file).config;
+        watcher?.update(watchedPaths(fresh));
+        const wanted = workerCount(fresh.workers);
+        if (wanted !== count) logger.warn({ event: 'restart_needed', field: 'workers', running: count, configured: wanted }, `workers changed from ${count} to ${wanted}: restart tlsgate to apply it; ${count} workers keep serving`);
       } catch {
         // The workers just accepted this file; a change since then will trigger its own reload.
       }

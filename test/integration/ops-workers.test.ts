@@ -104,6 +104,14 @@ describe('workers: 2', () => {
     expect(await postMany(4, 'd')).toEqual(Array(4).fill(200));
   });
 
+  it('a changed workers count is reloaded everywhere else but asks for a restart', async () => {
+    fs.writeFileSync(path.join(dir, 'server.crt'), chain.fullchain);
+    writeConfig(dir, { routes: [{ path: '/', upstream: backend.url }], workers: 3, admin: { listen: '127.0.0.1:0' } });
+    p.child.kill('SIGHUP');
+    expect(await p.waitFor((l) => l.event === 'reloaded' && l['pid'] === p.child.pid && l['generation'] === 3)).toBeDefined();
+    expect(await p.waitFor((l) => l.event === 'restart_needed')).toMatchObject({ level: 'warn', field: 'workers', running: 2, configured: 3 });
+  });
+
   it('SIGTERM to the primary stops every worker and exits 0', async () => {
     expect(await p.stop('SIGTERM')).toBe(0);
     const stopped = p.lines.filter((l) => l.event === 'stopped').map((l) => l['pid']);
