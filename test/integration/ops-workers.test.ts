@@ -139,3 +139,17 @@ describe('workers: 2 that cannot start', () => {
     }
   });
 });
+
+describe('workers: a bad value', () => {
+  it.each([0, 'many', 1.5])('workers: %s is refused at start with file:line:col, the field and the accepted forms', async (value) => {
+    const dir = tmpDir();
+    try {
+      const config = writeConfig(dir, { routes: [{ path: '/', upstream: 'http://127.0.0.1:9' }], workers: value });
+      const r = await tlsgate(['serve', '--config', config]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`${config.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: error: workers: must be "auto" \\(one worker per CPU core\\) or a whole number from 1 to 64, got ${JSON.stringify(JSON.stringify(value)).slice(1, -1)}`));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
