@@ -139,6 +139,10 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
       const old = gen.forwarder;
       gen = { config: next, forwarder: new Forwarder(next.routes, { logger, clock, hub, secrets }), certs };
       generation += 1;
+      // The admin server and the activity ring are built once, from the config tlsgate started with.
+      if (JSON.stringify(next.admin) !== JSON.stringify(config.admin) || next.activity?.size !== config.activity?.size) {
+        logger.warn({ event: 'reload_restart_needed', fields: ['admin', 'activity'] }, 'admin: and activity: changes take effect only on restart; the admin server keeps its address, token and activity size');
+      }
       // Old agents finish their sockets in flight; idle ones are closed now.
       setTimeout(() => old.close(), next.routes.reduce((m, r) => Math.max(m, r.upstream.timeoutMs), 0)).unref();
     },

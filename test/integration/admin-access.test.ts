@@ -2,7 +2,9 @@
  * Admin config and access: loopback by default, a token (from the environment only) for
  * anything else, /healthz and /readyz open, read-only routes, clear errors for bad input.
  */
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { ConfigError, TlsgateError } from '../../src/errors.js';
@@ -169,5 +171,36 @@ describe('admin routes with a token', () => {
     await closing;
     await expect(fetch(adminUrl + '/healthz')).rejects.toThrow();
     expect(gw.app.admin()).toBeUndefined();
+  });
+});
+
+describe('activity ring buffer', () => {
+  it('keeps only the newest activity.size entries', async () => {
+    const gw = await startGateway({ routes: [{ path: '/', upstream: 'http://127.0.0.1:9' }], admin: { listen: '127.0.0.1:0' }, activity: { size: 3 } });
+    try {
+      for (let i = 0; i < 5; i++) {
+        await new Promise<void>((resolve) => {
+          const s = net.connect(gw.port, '127.0.0.1', () => s.write(`garbage ${i}\r\n`));
+          s.on('error', () => undefined);
+          s.on('close', () => resolve());
+        });
+      }
+      for (let i = 0; i < 200 && gw.logs.lines.filter((l) => l.event === 'handshake_failed').length < 5; i++) await new Promise((r) => setTimeout(r, 10));
+      const body = (await (await fetch(`${gw.app.admin()!.url}/activity`)).json()) as { capacity: number; entries: { id: number; classification: string }[] };
+      expect(body.capacity).toBe(3);
+      expect(body.entries.map((e) => e.id)).toEqual([5, 4, 3]);
+      expect(body.entries.every((e) => e.classification === 'not_tls')).toBe(true);
+
+      // A reload that changes activity: says it needs a restart, and the ring keeps its size.
+      const file = path.join(gw.dir, 'tlsgate.yaml');
+      const text = fs.readFileSync(file, 'utf8');
+      expect(text).toMatch(/size: 3/);
+      await gw.app.reload(parseConfig(text.replace('size: 3', 'size: 4'), file).config);
+      const warn = await gw.logs.waitFor((l) => l.event === 'reload_restart_needed');
+      expect(warn.level).toBe('warn');
+      expect(((await (await fetch(`${gw.app.admin()!.url}/activity`)).json()) as { capacity: number }).capacity).toBe(3);
+    } finally {
+      await gw.close();
+    }
   });
 });

@@ -4,14 +4,17 @@
  * per-(remote, classification) rate limit on the log lines.
  */
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ActivityEntry } from '../../src/observe/activity.js';
 import type { HandshakeFailureEvent } from '../../src/observe/events.js';
+import { OVERFLOW_KEY, RepeatLimiter } from '../../src/observe/rate-limit.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import type { LogLine } from '../helpers/log-sink.js';
 
 let gw: Gateway;
 const published: HandshakeFailureEvent[] = [];
+// The capture must never write to the console (read-tls-client-hello's trackClientHellos does).
+const consoleWarn = vi.spyOn(console, 'warn');
 
 beforeAll(async () => {
   gw = await startGateway({
@@ -23,7 +26,10 @@ beforeAll(async () => {
     if (e.type === 'handshake_failure') published.push(e);
   });
 });
-afterAll(() => gw?.close());
+afterAll(async () => {
+  await gw?.close();
+  consoleWarn.mockRestore();
+});
 
 /** The first 11 bytes of a ClientHello record that announces 200 bytes. */
 const HALF_HELLO = Buffer.from([0x16, 0x03, 0x01, 0x00, 0xc8, 0x01, 0x00, 0x00, 0xc4, 0x03, 0x03]);
@@ -88,6 +94,17 @@ describe('raw-socket failures', () => {
     expect(l).toMatchObject({ code: 'ECONNRESET', remoteAddress: '127.0.0.1', bytesReceived: 11 });
   });
 
+  it('a TLS record holding a malformed hello: passed to TLS untouched, logged, nothing on the console', async () => {
+    // Record says 4 bytes of handshake, the handshake header claims 9: the hello parser fails.
+    await rawClient((s) => s.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x09])));
+    const l = await gw.logs.waitFor((x) => x.event === 'handshake_failed' && x['bytesReceived'] === 9);
+    expect(l['offeredSuites']).toBeUndefined();
+    // OpenSSL waits for the rest of the announced handshake message: Node's own timer cuts it.
+    expect(l).toMatchObject({ classification: 'handshake_timeout', code: 'ERR_TLS_HANDSHAKE_TIMEOUT' });
+    expect(l['hint']).toMatch(/only 9 bytes/);
+    expect(consoleWarn).not.toHaveBeenCalled();
+  });
+
   it('an empty connection (TCP health check) is a debug line only, not activity', async () => {
     const before = published.length;
     await rawClient((s) => s.end());
@@ -105,9 +122,41 @@ describe('raw-socket failures', () => {
     expect(lines('not_tls').length).toBe(5);
     expect((await activity()).filter((e) => e.classification === 'not_tls').length).toBe(7);
     // Other classifications from the same address keep their own budget.
-    expect(lines('handshake_timeout').length).toBe(2);
+    expect(lines('handshake_timeout').length).toBe(3);
     await gw.close();
     const summary = gw.logs.lines.find((x) => x.event === 'handshake_failed_repeats');
     expect(summary).toMatchObject({ level: 'warn', remoteAddress: '127.0.0.1', classification: 'not_tls', suppressed: 2, port: gw.port });
+  });
+});
+
+describe('RepeatLimiter windows (pure, explicit clock)', () => {
+  it('logs a burst per key, counts the rest, and summarises when the window closes', () => {
+    const lim = new RepeatLimiter<string>(60_000, 2);
+    expect(lim.admit('a', 0, 'first').log).toBe(true);
+    expect(lim.admit('a', 10, 'x').log).toBe(true);
+    expect(lim.admit('a', 20, 'x').log).toBe(false);
+    expect(lim.admit('a', 30, 'x').log).toBe(false);
+    expect(lim.admit('b', 40, 'other key').log).toBe(true);
+    expect(lim.sweep(59_999)).toEqual([]);
+    expect(lim.sweep(60_000)).toEqual([{ key: 'a', info: 'first', suppressed: 2, windowStart: 0, windowMs: 60_000 }]);
+    expect(lim.size).toBe(1); // 'b' (window still open) stays, 'a' is forgotten
+  });
+
+  it('hands the previous window\'s summary to the first event of the next window', () => {
+    const lim = new RepeatLimiter<string>(1000, 1);
+    lim.admit('a', 0, 'i');
+    lim.admit('a', 1, 'i');
+    const next = lim.admit('a', 1000, 'j');
+    expect(next).toEqual({ log: true, summary: { key: 'a', info: 'i', suppressed: 1, windowStart: 0, windowMs: 1000 } });
+    expect(lim.drain()).toEqual([]);
+  });
+
+  it('bounds memory: past maxKeys, new keys share one overflow bucket', () => {
+    const lim = new RepeatLimiter<string>(1000, 1, 3);
+    for (const k of ['a', 'b', 'c']) lim.admit(k, 0, k);
+    expect(lim.admit('d', 0, 'd').log).toBe(true);
+    expect(lim.admit('e', 0, 'e').log).toBe(false);
+    expect(lim.size).toBe(4);
+    expect(lim.drain()).toEqual([{ key: OVERFLOW_KEY, info: 'd', suppressed: 1, windowStart: 0, windowMs: 1000 }]);
   });
 });
