@@ -8,6 +8,7 @@ import type { CheckReport } from '../../src/check/run-check.js';
 import { checkCommand } from '../../src/cli/check.js';
 import type { CliIo } from '../../src/cli/command.js';
 import { makeCert, makeChain, makeEcdsaCert, tmpDir, writeFiles } from '../helpers/certs.js';
+import { javaSender } from '../helpers/peers.js';
 
 /** Runs `tlsgate check ARGV` in-process and parses its --json report. */
 async function check(argv: string[]): Promise<{ code: number; report: CheckReport }> {
@@ -57,6 +58,10 @@ describe('tlsgate check against servers the sender cannot use', () => {
     expect(report.reasons[0]!.message).toMatch(/it chose ECDHE-RSA-AES(128|256)-GCM-SHA(256|384)/);
     expect(report.suites.filter((s) => s.outcome === 'accepted')).toEqual([]);
     expect(report.chain).toMatchObject({ complete: true, trusted: true, hostnameMatch: true });
+    // The Java client that behaves like the sender agrees: no handshake.
+    const java = await javaSender({ url: `https://localhost:${port}/`, caFile: files['root.crt']!, body: '{}' });
+    expect(java.ok).toBe(false);
+    expect(java.error).toMatch(/handshake_failure|no cipher suites in common|SSLHandshakeException/i);
   });
 
   it('TLS 1.3 only: TLS 1.2 is refused, even though the chain is fine', async () => {
@@ -86,6 +91,9 @@ describe('tlsgate check against servers the sender cannot use', () => {
     expect(codes(report)).toEqual(['CHECK_CHAIN_INCOMPLETE']);
     expect(report.chain).toMatchObject({ complete: false, trusted: false, brokenAt: 'localhost', missingIssuer: 'tlsgate test intermediate' });
     expect(report.reasons[0]!.fix).toMatch(/append the intermediate/);
+    const java = await javaSender({ url: `https://localhost:${port}/`, caFile: files['root.crt']!, body: '{}' });
+    expect(java.ok).toBe(false);
+    expect(java.error).toMatch(/PKIX path building failed|unable to find valid certification path/);
   });
 
   it('a port that accepts TCP but never answers TLS: one probe times out, the rest are not run', async () => {
