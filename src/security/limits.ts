@@ -37,8 +37,11 @@ export function handleClientErrors(server: http.Server, limits: ListenerLimits, 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex & { remoteAddress?: string; remotePort?: number; bytesRead?: number }) => {
     if (answered.has(socket)) return void socket.destroy();
     answered.add(socket);
-    // A peer that vanished mid-request is not worth a warning or an answer.
-    if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return void socket.destroy();
+    // https.Server re-emits every tlsClientError as clientError; those are already reported as
+    // handshake failures. Only HTTP parser errors and HTTP timeouts are ours. A peer that
+    // vanished mid-request (ECONNRESET, EPIPE) is not worth a warning or an answer either.
+    const code = err.code ?? '';
+    if (!code.startsWith('HPE_') && code !== 'ERR_HTTP_REQUEST_TIMEOUT') return void socket.destroy();
     const known = CLIENT_ERRORS[err.code ?? ''] ?? { status: 400, code: 'TLSGATE_BAD_REQUEST' as const, text: 'Bad Request' };
     const detail =
       known.code === 'TLSGATE_HTTP_TIMEOUT' ? `request not complete within headersTimeout ${limits.headersTimeoutMs} ms / requestTimeout ${limits.requestTimeoutMs} ms`

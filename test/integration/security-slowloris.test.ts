@@ -4,6 +4,7 @@
  * it sent. (The TLS-layer variant, half a ClientHello then silence, belongs to the hello capture.)
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpBackend, type Backend } from '../helpers/backend.js';
@@ -56,6 +57,18 @@ describe('security: HTTP-layer slowloris', () => {
     expect(Number(line.bytesRead)).toBeGreaterThan(0);
     expect(gw.logs.events('http_client_error')).toHaveLength(1);
     expect(backend.received).toHaveLength(0);
+  });
+
+  it('leaves TLS failures to the handshake log: plain HTTP on the TLS port is no http_client_error', async () => {
+    const before = gw.logs.events('http_client_error').length;
+    const port = await new Promise<number>((resolve) => {
+      const s = net.connect(gw.port, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+      s.on('connect', () => resolve(s.localPort!));
+      s.on('error', () => undefined);
+      s.resume();
+    });
+    await gw.logs.waitFor((l) => l.event === 'handshake_failed' && l.remotePort === port);
+    expect(gw.logs.events('http_client_error').slice(before)).toHaveLength(0);
   });
 
   it('answers 431 to headers over maxHeaderBytes, once', async () => {
