@@ -7,7 +7,8 @@ import type { ActivityEntry } from '../../src/observe/activity.js';
 import { startHttpBackend, type Backend } from '../helpers/backend.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import type { LogLine } from '../helpers/log-sink.js';
-import { curl, sClient } from '../helpers/peers.js';
+import { makeCert, writeFiles } from '../helpers/certs.js';
+import { curl, javaSender, sClient } from '../helpers/peers.js';
 
 let gw: Gateway;
 let backend: Backend;
@@ -108,5 +109,24 @@ describe('handshake diagnostics with real clients', () => {
     expect((await activity('processed')).map((e) => e.outcome)).toEqual(['processed']);
     expect((await activity('failed')).length).toBe(5);
     expect(await activity('unprocessed')).toEqual([]);
+  });
+
+  it('the Java sender client trusting another CA: certificate_unknown, with the Java hint', async () => {
+    const other = writeFiles(gw.dir, { 'other-ca.pem': makeCert({ cn: 'some other root', isCa: true }).cert });
+    const r = await javaSender({ url: gw.url('/hook'), caFile: other['other-ca.pem']!, body: '{}' });
+    expect(r.ok).toBe(false);
+    const l = await failure('client_rejected_certificate', (x) => x['alert'] === 'certificate_unknown (46)');
+    expectFullLine(l);
+    expect(l['offeredVersions']).toEqual(['TLSv1.2']);
+    expect(l['hint']).toMatch(/chain is probably incomplete.*Java clients do not fetch/);
+  });
+
+  it('a client that asks for a name our certificate does not cover: unknown_sni', async () => {
+    const r = await sClient(gw.port, ['-tls1_2', '-CAfile', gw.caFile, '-verify_return_error', '-verify_hostname', 'other.example.org', '-servername', 'other.example.org']);
+    expect(r.handshakeOk).toBe(false);
+    const l = await failure('unknown_sni');
+    expectFullLine(l);
+    expect(l).toMatchObject({ sni: 'other.example.org', code: 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', alert: 'bad_certificate (42)' });
+    expect(l['hint']).toMatch(/asked for "other\.example\.org" but our certificate covers localhost, 127\.0\.0\.1/);
   });
 });
