@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/app.js';
 import { parseConfig } from '../../src/config/load.js';
 import { hasCode } from '../../src/errors.js';
+import type { GateEvent } from '../../src/observe/events.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { signBody } from '../../src/security/signature.js';
 import { startHttpBackend, type Backend } from '../helpers/backend.js';
@@ -56,11 +57,16 @@ describe('security: X-FS-Signature', () => {
 
   it('refuses a wrong secret with 401, a warn line without secret or body, and no upstream contact', async () => {
     const before = backend.received.length;
+    // Metrics and the activity page count what the hub publishes.
+    const published: GateEvent[] = [];
+    const off = gw.hub.subscribe((e) => published.push(e));
     const r = await javaSender({ url: gw.url('/hooks/wrong'), caFile: gw.caFile, body: BODY, secret: 'not-the-secret' });
     expectJava401(r);
     expect(backend.received.length).toBe(before);
     const line = await gw.logs.waitFor((l) => l.event === 'request' && l.path === '/hooks/wrong');
     expect(line).toMatchObject({ level: 'warn', status: 401, errorCode: 'TLSGATE_SIGNATURE_INVALID', outcome: 'refused' });
+    off();
+    expect(published).toContainEqual(expect.objectContaining({ type: 'request', path: '/hooks/wrong', status: 401, outcome: 'refused', errorCode: 'TLSGATE_SIGNATURE_INVALID' }));
     const text = JSON.stringify(gw.logs.lines);
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain('order.completed');
