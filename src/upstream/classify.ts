@@ -68,7 +68,7 @@ export function classifyUpstreamError(err: unknown, upstreamUrl: string, timeout
         message: `upstream ${where} closed the connection before answering (${cause})`,
         hint:
           'the backend crashed or rejected the request; check its logs. ' +
-          (upstreamUrl.startsWith('http:') ? `If it speaks HTTPS on this port, use an https:// upstream URL (not ${upstreamUrl}). ` : '') +
+          (upstreamUrl.startsWith('http:') ? `If it speaks HTTPS on this port, use an https:// upstream URL (it is now ${upstreamUrl}). ` : '') +
           'If it is an HTTP/1.0 server that does not understand chunked bodies, set upstream.bufferBody: true',
       };
   }
@@ -76,7 +76,7 @@ export function classifyUpstreamError(err: unknown, upstreamUrl: string, timeout
     return { code: 'TLSGATE_UPSTREAM_TLS_HANDSHAKE', status: 502, cause, ...describeUpstreamHandshake(where, cause, e.reason ?? e.message) };
   }
   if (cause !== undefined && cause.startsWith('HPE_')) {
-    return { code: 'TLSGATE_UPSTREAM_ERROR', status: 502, cause, message: `upstream ${where} did not answer with valid HTTP (${cause}): ${e.message}`, hint: `if the backend speaks HTTPS on this port, use an https:// upstream URL (${upstreamUrl}); otherwise check the backend` };
+    return { code: 'TLSGATE_UPSTREAM_ERROR', status: 502, cause, message: `upstream ${where} did not answer with valid HTTP (${cause}): ${e.message}`, hint: `if the backend speaks HTTPS on this port, use an https:// upstream URL (it is now ${upstreamUrl}); otherwise check what the backend sends` };
   }
   return { code: 'TLSGATE_UPSTREAM_ERROR', status: 502, cause, message: `upstream ${where} exchange failed: ${e?.message ?? String(err)}`, hint: 'check the backend logs' };
 }
