@@ -73,11 +73,11 @@ const ALERTS: Readonly<Record<number, string>> = Object.freeze({
 });
 
 /** Alerts a client sends when it does not accept the server's certificate. */
-const CERT_ALERTS = new Set([42, 43, 44, 45, 46, 48]);
+const CERT_ALERTS: ReadonlySet<number> = new Set([42, 43, 44, 45, 46, 48]);
 /** Signalling values, not real suites: they never make a handshake succeed. */
-const SCSV = new Set([0x00ff, 0x5600]);
-const PROTOCOL_CODES = new Set(['ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_VERSION_TOO_LOW', 'ERR_SSL_VERSION_TOO_HIGH', 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION']);
-const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_RECORD_LENGTH_MISMATCH', 'ERR_SSL_UNKNOWN_PROTOCOL']);
+const SCSV: ReadonlySet<number> = new Set([0x00ff, 0x5600]);
+const PROTOCOL_CODES: ReadonlySet<string> = new Set(['ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_VERSION_TOO_LOW', 'ERR_SSL_VERSION_TOO_HIGH', 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION']);
+const NOT_TLS_CODES: ReadonlySet<string> = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_RECORD_LENGTH_MISMATCH', 'ERR_SSL_UNKNOWN_PROTOCOL']);
 
 /** Classifies one failed handshake and says what to change. */
 export function diagnose(input: DiagnoseInput, ctx: DiagnosisContext): Diagnosis {

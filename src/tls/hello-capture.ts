@@ -53,6 +53,7 @@ export function captureClientHellos(server: Server, opts: HelloCaptureOptions): 
   server.removeListener('connection', tlsListener);
   const records = new WeakMap<Socket, CapturedConnection>();
   const pending = new Set<Socket>();
+  let closed = false;
 
   server.on('connection', (socket: Socket) => {
     const conn: CapturedConnection = { remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, acceptedAt: opts.now(), hello: undefined, head: undefined, bytesReceived: 0 };
@@ -89,6 +90,7 @@ export function captureClientHellos(server: Server, opts: HelloCaptureOptions): 
       },
     ).finally(() => {
       if (!settle()) return;
+      if (closed) return void socket.destroy(); // shutting down: not the client's failure
       if (socket.destroyed || !socket.readable) {
         opts.onAbort(abort('ECONNRESET', 'connection closed before the ClientHello was complete'), socket, conn);
         socket.destroy();
@@ -104,6 +106,7 @@ export function captureClientHellos(server: Server, opts: HelloCaptureOptions): 
       return records.get(raw) ?? records.get(socket);
     },
     close() {
+      closed = true;
       for (const s of pending) s.destroy();
       pending.clear();
     },

@@ -123,7 +123,13 @@ describe('raw-socket failures', () => {
     expect((await activity()).filter((e) => e.classification === 'not_tls').length).toBe(7);
     // Other classifications from the same address keep their own budget.
     expect(lines('handshake_timeout').length).toBe(3);
+    // A client still sending its hello at shutdown is cut without being reported as its failure.
+    const pendingClosed = rawClient((s) => s.write(HALF_HELLO));
+    await new Promise((r) => setTimeout(r, 50));
+    const resetsBefore = lines('connection_reset').length;
     await gw.close();
+    await pendingClosed;
+    expect(lines('connection_reset').length).toBe(resetsBefore);
     const summary = gw.logs.lines.find((x) => x.event === 'handshake_failed_repeats');
     expect(summary).toMatchObject({ level: 'warn', remoteAddress: '127.0.0.1', classification: 'not_tls', suppressed: 2, port: gw.port });
   });
