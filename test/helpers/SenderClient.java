@@ -68,10 +68,13 @@ public class SenderClient {
       conn.setFixedLengthStreamingMode(body.length);
       try (OutputStream os = conn.getOutputStream()) { os.write(body); }
       int status = conn.getResponseCode();
+      // Read the suite before the body: after an error status the connection may be gone.
+      String cipher;
+      try { cipher = conn.getCipherSuite(); } catch (IllegalStateException e) { cipher = null; }
       InputStream es = status >= 400 ? conn.getErrorStream() : conn.getInputStream();
       String text = es == null ? "" : new String(es.readAllBytes(), StandardCharsets.UTF_8);
       out.append("\"ok\":true,\"status\":").append(status)
-         .append(",\"cipher\":").append(json(conn.getCipherSuite()))
+         .append(",\"cipher\":").append(json(cipher))
          .append(",\"protocol\":").append(json(Limited.lastProtocol))
          .append(",\"body\":").append(json(text)).append("}");
     } catch (Exception e) {
