@@ -1,5 +1,7 @@
 /** Real TLS peers: the openssl CLI, curl and a Java client that behaves like the sender. */
 import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,10 +42,21 @@ export async function sClient(port: number, args: string[], input = 'Q\n', holdS
   return { ...r, cipher: handshakeOk ? cipher : undefined, protocol, handshakeOk };
 }
 
-/** Runs curl with `-sS` and the given args; `--write-out` status is returned as `status`. */
-export async function curl(args: string[], input?: string | Buffer): Promise<RunResult & { status: number }> {
-  const r = await runCommand('curl', ['-sS', '--max-time', '15', '-o', '/dev/stderr', '-w', '%{http_code}', ...args], { input, timeoutMs: 20_000 });
-  return { ...r, status: Number(r.stdout.trim()) };
+/**
+ * Runs curl with `-sS` and the given args. `status` is the HTTP status (0 when no response),
+ * `stdout` is that status as text, `body` the response body.
+ */
+export async function curl(args: string[], input?: string | Buffer): Promise<RunResult & { status: number; body: string }> {
+  // The body goes to a file: curl cannot write to /dev/stderr when that is a socket pair.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tlsgate-curl-'));
+  const out = path.join(dir, 'body');
+  try {
+    const r = await runCommand('curl', ['-sS', '--max-time', '15', '-o', out, '-w', '%{http_code}', ...args], { input, timeoutMs: 20_000 });
+    const body = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+    return { ...r, status: Number(r.stdout.trim()), body };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** What the Java sender client prints. */
