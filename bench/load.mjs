@@ -78,34 +78,44 @@ function percentile(sorted, p) {
 }
 
 /**
- * Sends `count` sequential GETs at a fixed rate over one keep-alive connection and returns
- * p50/p99 latency in ms. Same client code for the direct (http) and proxied (https) paths.
+ * Fixed low rate latency, interleaved: at each tick (`rate` per second) one GET goes to every
+ * target in turn over its own keep-alive connection, so the direct path and each proxy see the
+ * same moments of machine noise. Returns p50/p99 in ms per target name.
  */
-export async function fixedRateLatency({ port, tls, rate, count, warmup = 50 }) {
-  const mod = tls ? https : http;
-  const agent = new mod.Agent({ keepAlive: true, maxSockets: 1, ...(tls ? { rejectUnauthorized: false, ciphers: 'AES128-SHA256' } : {}) });
-  const once = () =>
-    new Promise((resolve, reject) => {
-      const t0 = process.hrtime.bigint();
-      const req = mod.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`status ${res.statusCode}`))));
+export async function interleavedLatency(targets, { rate, count, warmup = 50 }) {
+  const clients = targets.map((t) => {
+    const mod = t.tls ? https : http;
+    const agent = new mod.Agent({ keepAlive: true, maxSockets: 1, ...(t.tls ? { rejectUnauthorized: false, ciphers: 'AES128-SHA256' } : {}) });
+    const once = () =>
+      new Promise((resolve, reject) => {
+        const t0 = process.hrtime.bigint();
+        const req = mod.get({ host: '127.0.0.1', port: t.port, path: '/', agent }, (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`${t.name}: status ${res.statusCode}`))));
+        });
+        req.on('error', reject);
       });
-      req.on('error', reject);
-    });
-  for (let i = 0; i < warmup; i++) await once();
-  const lat = [];
+    return { name: t.name, agent, once, lat: [] };
+  });
+  for (let i = 0; i < warmup; i++) for (const c of clients) await c.once();
   const interval = 1000 / rate;
   const start = performance.now();
   for (let i = 0; i < count; i++) {
-    const due = start + i * interval;
-    const wait = due - performance.now();
+    const wait = start + i * interval - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    lat.push(await once());
+    // Rotate who goes first so no target always follows another's request.
+    for (let j = 0; j < clients.length; j++) {
+      const c = clients[(i + j) % clients.length];
+      c.lat.push(await c.once());
+    }
   }
-  agent.destroy();
-  lat.sort((a, b) => a - b);
-  return { p50: percentile(lat, 50), p99: percentile(lat, 99) };
+  const out = {};
+  for (const c of clients) {
+    c.agent.destroy();
+    c.lat.sort((a, b) => a - b);
+    out[c.name] = { p50: percentile(c.lat, 50), p99: percentile(c.lat, 99) };
+  }
+  return out;
 }
 
 /**

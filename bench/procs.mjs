@@ -123,14 +123,20 @@ export async function waitTcp(port, timeoutMs = 10_000) {
   throw new Error(`port ${port} not listening after ${timeoutMs} ms`);
 }
 
-/** A free loopback port, found by binding port 0. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
+/**
+ * A free loopback port below the ephemeral range. Port 0 would hand out ports that outgoing
+ * connections (wrk, other programs' tests on this machine) also use, and a server that binds
+ * later can then find its port taken, or a probe reach somebody else's listener.
+ */
+export async function freePort() {
+  for (let i = 0; i < 100; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const ok = await new Promise((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (ok) return port;
+  }
+  throw new Error('no free port between 20000 and 30000 on 127.0.0.1');
 }

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { clientSuiteConf, fixedRateLatency, holdConnections, postScript, resumedReconnects, runWrk } from './load.mjs';
+import { clientSuiteConf, holdConnections, interleavedLatency, postScript, resumedReconnects, runWrk } from './load.mjs';
 import { freePort, stopProcess, treeCpu, treeRss } from './procs.mjs';
 import { markdownTable, METRICS, ratiosSvg, summarize, writePng } from './report.mjs';
 import { backendTarget, CIPHERS, DEFAULT_MAIN, haproxyTarget, makeMaterial, nginxTarget, nodeReferenceTarget, tlsgateTarget } from './servers.mjs';
@@ -67,6 +67,12 @@ function rsaSignsPerSecond() {
   const m = /rsa\s+2048 bits\s+[\d.]+s\s+[\d.]+s\s+([\d.]+)/.exec(out);
   if (!m) throw new Error(`cannot parse openssl speed output:\n${out}`);
   return Number(m[1]);
+}
+
+/** `openssl speed ffdh2048`: 2048-bit finite-field DH derivations per second on one core. */
+function ffdhOpsPerSecond() {
+  const out = execFileSync('openssl', ['speed', '-seconds', '2', 'ffdh2048'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return Number(/2048 bits ffdh\s+[\d.]+s\s+([\d.]+)/.exec(out)?.[1]);
 }
 
 /** Counts the ciphers (and session reuse, where logged) of the lines a run appended to a log. */
@@ -144,6 +150,7 @@ async function main() {
 
   log('openssl speed rsa2048 …');
   const rsaSigns = rsaSignsPerSecond();
+  const ffdhOps = ffdhOpsPerSecond();
   log(`RSA-2048 signs/s on one core: ${rsaSigns}; ceiling × ${CORES} cores = ${Math.round(rsaSigns * CORES)}`);
 
   const samples = { tlsgate: {}, nginx: {}, haproxy: {}, node: {} };
@@ -169,6 +176,7 @@ async function main() {
           add(samples[t.name], 'startupMs', startupMs);
         }
         await new Promise((r) => setTimeout(r, 1000));
+        for (const [name, child] of running) if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) after start; see its log in ${dir}`);
         for (const t of order) add(samples[t.name], 'rssIdle', treeRss(running.get(t.name).pid).total / 2 ** 20);
         if (round === 0) {
           // Cases 1 and 2 must be full handshakes: check that no contender resumes a session.
@@ -199,14 +207,14 @@ async function main() {
         }
 
         const latCount = flags.quick ? 200 : 500;
-        const d = await fixedRateLatency({ port: ports.backend, tls: false, rate: 200, count: latCount });
-        direct.p50.push(d.p50);
-        direct.p99.push(d.p99);
-        for (const t of order.filter((x) => !x.reference)) {
-          const l = await fixedRateLatency({ port: t.port, tls: true, rate: 200, count: latCount });
-          add(samples[t.name], 'addP50', l.p50 - d.p50);
-          add(samples[t.name], 'addP99', l.p99 - d.p99);
-          log(`  latency ${t.name.padEnd(8)} p50 ${l.p50.toFixed(3)} ms p99 ${l.p99.toFixed(3)} ms (direct p50 ${d.p50.toFixed(3)} p99 ${d.p99.toFixed(3)})`);
+        const proxies = order.filter((x) => !x.reference);
+        const lat = await interleavedLatency([{ name: 'direct', port: ports.backend, tls: false }, ...proxies.map((t) => ({ name: t.name, port: t.port, tls: true }))], { rate: 100, count: latCount });
+        direct.p50.push(lat.direct.p50);
+        direct.p99.push(lat.direct.p99);
+        for (const t of proxies) {
+          add(samples[t.name], 'addP50', lat[t.name].p50 - lat.direct.p50);
+          add(samples[t.name], 'addP99', lat[t.name].p99 - lat.direct.p99);
+          log(`  latency ${t.name.padEnd(8)} p50 ${lat[t.name].p50.toFixed(3)} ms p99 ${lat[t.name].p99.toFixed(3)} ms (direct p50 ${lat.direct.p50.toFixed(3)} p99 ${lat.direct.p99.toFixed(3)})`);
         }
 
         for (const t of order.filter((x) => !x.reference)) {
@@ -237,7 +245,7 @@ async function main() {
   const ceiling = Math.round(rsaSigns * CORES);
   const svg = ratiosSvg(med, `${env.date.slice(0, 16).replace('T', ' ')} UTC · ${machine} · tlsgate workers: ${env.tlsgateWorkers}`);
   await writePng(svg, path.join(HERE, 'ratios.png'));
-  fs.writeFileSync(path.join(HERE, 'RESULTS.md'), renderResults({ env, machine, table, med, medCpu, medWrk, errors, tallies, direct, rsaSigns, ceiling, post, resumption }));
+  fs.writeFileSync(path.join(HERE, 'RESULTS.md'), renderResults({ env, machine, table, med, medCpu, medWrk, errors, tallies, direct, rsaSigns, ceiling, post, resumption, ffdhOps }));
   fs.writeFileSync(path.join(dir, 'samples.json'), JSON.stringify({ env, samples, cpu, wrkCpu, errors, tallies, direct, rsaSigns, resumption }, null, 2));
   console.log('\n' + table + '\n');
   log(`wrote bench/RESULTS.md and bench/ratios.png (raw samples: ${path.join(dir, 'samples.json')})`);
@@ -247,7 +255,7 @@ function pct(x, of) {
   return `${((100 * x) / of).toFixed(0)} %`;
 }
 
-function renderResults({ env, machine, table, med, medCpu, medWrk, errors, tallies, direct, rsaSigns, ceiling, post, resumption }) {
+function renderResults({ env, machine, table, med, medCpu, medWrk, errors, tallies, direct, rsaSigns, ceiling, post, resumption, ffdhOps }) {
   const f1 = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
   const cpuRows = ['hsRsa', 'hsDhe', 'kaRps']
     .map((k) => `| ${METRICS.find((m) => m.key === k).label.replace(/^\d\. /, '')} | ${['tlsgate', 'nginx', 'haproxy', 'node'].map((n) => `${f1(medCpu[n][k])} / ${f1(medWrk[`${n}.${k}`])}`).join(' | ')} |`)
@@ -256,6 +264,8 @@ function renderResults({ env, machine, table, med, medCpu, medWrk, errors, talli
     .flatMap(([n, byCase]) => Object.entries(byCase).map(([k, t]) => `- ${n}, ${k}: ${t.lines} logged requests; suites ${Object.entries(t.ciphers).map(([c, v]) => `${c} ${pct(v, t.lines)}`).join(', ')}${n === 'nginx' ? `; sessions reused: ${t.reused}` : ''}`))
     .join('\n');
   const hsFrac = (k) => ['tlsgate', 'nginx', 'haproxy', 'node'].map((n) => `${n} ${pct(med[n][k], ceiling)}`).join(', ');
+  const msPer = (n, k) => (1000 * medWrk[`${n}.${k}`]) / med[n][k];
+  const wrkMs = (k) => ['tlsgate', 'nginx', 'haproxy'].map((n) => `${f1(msPer(n, k))}`).join(' / ');
   const resumed = Object.entries(resumption)
     .map(([k, v]) => `${k.replace('.', ' ')} ${v.reused} of ${Math.max(0, v.connections - 1)}`)
     .join(', ');
@@ -280,6 +290,7 @@ Medians: RSA ${fmtN(med.node?.hsRsa)}/s, DHE ${fmtN(med.node?.hsDhe)}/s, keep-al
 
 Machine ceiling: \`openssl speed rsa2048\` = ${Math.round(rsaSigns)} RSA-2048 private-key operations/s on one core × ${env.cores} cores = **${ceiling} handshakes/s** at most (each full handshake costs the server one RSA-2048 private operation; DHE adds two 2048-bit modular exponentiations on top, so its real ceiling is lower).
 As a fraction of that ceiling — RSA: ${hsFrac('hsRsa')}; DHE: ${hsFrac('hsDhe')}.
+\`openssl speed ffdh2048\`: ${Math.round(ffdhOps)} DH derivations/s on one core (a DHE handshake adds a key generation and a derivation on each side).
 
 ![tlsgate / nginx and tlsgate / HAProxy throughput ratios](ratios.png)
 
@@ -293,6 +304,9 @@ The machine has ${env.cores} cores and the load generator runs on the same machi
 uses is taken from the proxy. For the DHE case the client does nearly as much big-number work as the
 server (its own DH key pair and shared secret), so the handshake figures are a side-by-side
 comparison on this machine, not each proxy's ceiling.
+wrk's own CPU per request (ms, against tlsgate / nginx / HAProxy): RSA handshakes ${wrkMs('hsRsa')},
+DHE handshakes ${wrkMs('hsDhe')}, keep-alive ${wrkMs('kaRps')}. Where wrk's single thread spends
+milliseconds per DHE handshake, case 2 measures the generator as much as the servers.
 
 ## How it was measured
 
@@ -308,7 +322,7 @@ comparison on this machine, not each proxy's ceiling.
   wrk has no cipher option: the client is limited to one suite through an \`OPENSSL_CONF\` file with a \`system_default\` \`CipherString\`. The access logs confirm the suite and that no session was resumed:
 ${tallyText || '- (no log tallies)'}
 - Case 3: \`wrk -t1 -c64\` keep-alive POSTs of a ${post.bytes}-byte JSON body (Lua script); the 64 connections are opened once with AES128-SHA256 (RSA key exchange), so the figure measures requests, not handshakes.
-- Case 4: one keep-alive connection, GET at a fixed 200 requests/s (${flags.quick ? 200 : 500} samples after 50 warm-up requests) through each proxy (TLS, AES128-SHA256) minus the same client calling the backend directly (plain HTTP): median direct p50 ${f1(median2(direct.p50))} ms, p99 ${f1(median2(direct.p99))} ms. "Added" therefore includes the TLS record work on both ends.
+- Case 4: 100 ticks/s; at each tick one GET on each of four keep-alive connections in turn (backend directly over plain HTTP, then each proxy over TLS with AES128-SHA256), ${flags.quick ? 200 : 500} ticks after 50 warm-up rounds, so all paths share the same moments of machine noise; added = proxy percentile − direct percentile: median direct p50 ${f1(median2(direct.p50))} ms, p99 ${f1(median2(direct.p99))} ms. "Added" therefore includes the TLS record work on both ends.
 - Case 5: RSS summed over all of a proxy's processes (/proc/PID/status VmRSS; shared pages counted per process), 1 s after start and with 1,000 TLS keep-alive connections held open (each made one request). Start-up: spawn → first HTTP 200 through the proxy.
 - tlsgate's per-listener connection caps (\`limits.maxConnections\`, \`limits.maxConnectionsPerSource\`, default 1,000 and 100) were ${env.tlsgateLimitsLifted ? 'raised to 5,000 for the bench: every connection comes from 127.0.0.1, and nginx/HAProxy have no such caps here' : 'not configurable in this build and stayed at their defaults'}.
 - Errors (non-2xx responses + wrk socket errors + failed held connections) over the whole run: tlsgate ${errors.tlsgate}, nginx ${errors.nginx}, HAProxy ${errors.haproxy}.
