@@ -61,6 +61,8 @@ describe('diagnose', () => {
     const leafOnly = diagnose({ code: 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN', reason: 'x', hello: hello({}) }, { ...ctx, chainLength: 1 });
     expect(leafOnly.alert).toBe('certificate_unknown (46)');
     expect(leafOnly.hint).toMatch(/only the leaf/);
+    // OpenSSL 3.5 names received alerts SSL/TLS_ALERT_*; without the message the code still tells.
+    expect(diagnose({ code: 'ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_EXPIRED', reason: 'x', hello: hello({}) }, ctx)).toMatchObject({ classification: 'client_rejected_certificate', alert: 'certificate_expired (45)' });
     const selfSigned = diagnose({ code: 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', reason: 'x', hello: hello({}) }, { ...ctx, chainLength: 1, selfSigned: true });
     expect(selfSigned.hint).toMatch(/self-signed/);
   });
