@@ -114,7 +114,7 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
       const cert = gen.certs.get(l)!;
       bound.push({ cfg: l, listener: await startListener(l, serverTlsOptions(cert, l.profile, l.handshakeTimeoutMs), handlers, { logger, now: () => clock.now() }) });
     }
-    await obs.startAdmin(listenerViews, notReady);
+    await obs.startAdmin(listenerViews, notReady, () => generation);
   } catch (e) {
     await Promise.all(bound.map((b) => stopListener(b.listener, 0)));
     gen.forwarder.close();

@@ -85,13 +85,14 @@ export class Observability {
   }
 
   /** Starts the admin server when the config has `admin:`. */
-  async startAdmin(listeners: () => readonly ListenerView[], notReady: () => string[]): Promise<void> {
+  async startAdmin(listeners: () => readonly ListenerView[], notReady: () => string[], generation: () => number): Promise<void> {
     if (!this.deps.admin) return;
     this.server = await startAdminServer(this.deps.admin, {
       activity: this.activity,
       metrics: this.metrics,
       listeners,
       notReady,
+      generation,
       now: this.deps.now,
       token: this.token,
     });

@@ -16,6 +16,8 @@ export interface AdminView {
   listeners(): readonly ListenerView[];
   /** Empty when ready; otherwise why not (shown by /readyz). */
   notReady(): string[];
+  /** The config generation in force (1 at start, +1 per successful reload). */
+  generation(): number;
   now(): number;
   /** When set, every route but /healthz and /readyz needs it as a bearer token. */
   token: string | undefined;
@@ -29,7 +31,7 @@ const healthz: Handler = (_req, res) => send(res, 200, 'application/json', JSON.
 /** Readiness: 200 when every listener is bound with its certificate, 503 (with reasons) otherwise. */
 const readyz: Handler = (_req, res, _url, view) => {
   const reasons = view.notReady();
-  send(res, reasons.length === 0 ? 200 : 503, 'application/json', JSON.stringify({ ready: reasons.length === 0, reasons, listeners: view.listeners() }));
+  send(res, reasons.length === 0 ? 200 : 503, 'application/json', JSON.stringify({ ready: reasons.length === 0, reasons, generation: view.generation(), listeners: view.listeners() }));
 };
 
 /** Recent activity as JSON, newest first. */

@@ -146,6 +146,14 @@ describe('admin routes with a token', () => {
     expect(body.listeners).toEqual([expect.objectContaining({ port: gw.port, subject: 'localhost', chainLength: 2 })]);
   });
 
+  it('/readyz reports the config generation in force, which a reload advances', async () => {
+    const before = (await (await get('/readyz')).json()) as { generation: number };
+    const file = path.join(gw.dir, 'tlsgate.yaml');
+    await gw.app.reload(parseConfig(fs.readFileSync(file, 'utf8'), file).config);
+    const after = (await (await get('/readyz')).json()) as { generation: number };
+    expect(after.generation).toBe(before.generation + 1);
+  });
+
   it('is read-only and explains bad paths and filters', async () => {
     const post = await get('/activity', { authorization: `Bearer ${TOKEN}` }, 'POST');
     expect(post.status).toBe(405);
