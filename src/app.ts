@@ -143,7 +143,7 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
       if (JSON.stringify(next.admin) !== JSON.stringify(config.admin) || next.activity?.size !== config.activity?.size) {
         logger.warn({ event: 'reload_restart_needed', fields: ['admin', 'activity'] }, 'admin: and activity: changes take effect only on restart; the admin server keeps its address, token and activity size');
       }
-      // Old agents finish their sockets in flight; idle ones are closed now.
+      // Requests in flight keep the old agents; close them once the longest upstream timeout has passed.
       setTimeout(() => old.close(), next.routes.reduce((m, r) => Math.max(m, r.upstream.timeoutMs), 0)).unref();
     },
     async close(graceMs = 25_000) {
