@@ -96,7 +96,7 @@ function tallyLog(file, from, kind) {
       }
     }
     t.lines++;
-    t.ciphers[cipher] = (t.ciphers[cipher] ?? 0) + 1;
+    t.ciphers[cipher ?? '(no cipher field)'] = (t.ciphers[cipher ?? '(no cipher field)'] ?? 0) + 1;
   }
   return t;
 }
