@@ -5,16 +5,15 @@
 import type http from 'node:http';
 import type https from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import httpProxy from 'http-proxy';
 import type { Logger } from 'pino';
 import type { RouteConfig } from '../config/schema.js';
 import { TlsgateError, type ErrorCode } from '../errors.js';
 import type { EventHub, RequestEvent } from '../observe/events.js';
-import { matchRoute, upstreamPath } from '../router.js';
+import { matchRoute } from '../router.js';
 import { CountingLimit, readBody } from './body.js';
-import { classifyUpstreamError, type UpstreamFailure } from './classify.js';
 import { createAgents, destroyAgents } from './agents.js';
 import { stripHopByHop } from './hop-by-hop.js';
+import { send, targetOf, type Target } from './send.js';
 import type { RouteSecrets } from '../security/secrets.js';
 import { allow } from './passes/allow.js';
 import { methods } from './passes/methods.js';
@@ -74,8 +73,8 @@ const headers: Pass = (ex) => {
   const h = ex.req.headers;
   stripHopByHop(h);
   delete h['forwarded'];
-  // Node already answered "100 Continue" to the sender; forwarding Expect would make http-proxy
-  // wait for a second 100 from the upstream and freeze the request line too early.
+  // Node already answered "100 Continue" to the sender; forwarding Expect would make the
+  // upstream request wait for a second 100 that it has no use for.
   delete h['expect'];
   h['x-forwarded-for'] = ex.req.socket.remoteAddress ?? '';
   h['x-forwarded-proto'] = 'https';
@@ -85,9 +84,8 @@ const headers: Pass = (ex) => {
 };
 
 /**
- * Either reads the whole body (HTTP/1.0 backends) or prepares to stream it through a byte
- * counter. Nothing flows until the upstream request exists (see onProxyReq): http-proxy writes
- * the request line at the first body write, and we must set the exact path before that.
+ * Either reads the whole body (HTTP/1.0 backends, signed routes) or prepares to stream it
+ * through a byte counter; the send pass starts the flow.
  */
 const body: Pass = async (ex, f) => {
   const limit = ex.route!.maxBodyBytes;
@@ -107,28 +105,13 @@ const body: Pass = async (ex, f) => {
   ex.body.on('error', (err: TlsgateError) => f.fail(ex, { code: err.code, status: 413, message: err.message, hint: err.hint }));
 };
 
-/** Hands the request to http-proxy; the response and errors come back through its events. */
-const proxy: Pass = (ex, f) => {
-  const target = new URL(ex.route!.upstream.url).origin;
-  f.proxy.web(ex.req, ex.res, {
-    target,
-    agent: f.agents.get(ex.route!),
-    buffer: ex.body,
-    xfwd: false,
-    changeOrigin: false,
-    secure: false, // verification is done by the legacy TLS agent, which knows ca and pin
-  });
-  return true;
-};
-
 /** The passes, in order. */
-const PASSES: readonly Pass[] = [route, allow, methods, sizeLimit, headers, body, signature, proxy];
+const PASSES: readonly Pass[] = [route, allow, methods, sizeLimit, headers, body, signature, send];
 
 /** Forwards requests to their routes' upstreams and reports each exchange once. */
 export class Forwarder {
-  readonly proxy: httpProxy;
   readonly agents: Map<RouteConfig, http.Agent | https.Agent>;
-  private readonly exchanges = new WeakMap<http.IncomingMessage, Exchange>();
+  private readonly targets = new Map<RouteConfig, Target>();
   /** Signing secrets by route (empty when no route has `verify`). */
   readonly secrets: RouteSecrets;
 
@@ -138,17 +121,17 @@ export class Forwarder {
   ) {
     this.secrets = deps.secrets ?? new Map();
     this.agents = createAgents(routes);
-    this.proxy = httpProxy.createProxyServer({});
-    this.proxy.on('proxyReq', (proxyReq, req) => this.onProxyReq(proxyReq, req));
-    this.proxy.on('proxyRes', (proxyRes, req) => this.onProxyRes(proxyRes, req));
-    this.proxy.on('error', (err, req) => this.onError(err, req as http.IncomingMessage));
-    this.proxy.on('econnreset', (_err, req) => this.onClientGone(req));
+    for (const r of routes) this.targets.set(r, targetOf(r));
+  }
+
+  /** The parsed upstream of a route. */
+  target(route: RouteConfig): Target {
+    return this.targets.get(route)!;
   }
 
   /** Runs one request through the passes. Never throws. */
   async handle(req: http.IncomingMessage, res: http.ServerResponse, port: number): Promise<void> {
     const ex: Exchange = { req, res, port, start: this.deps.clock.now(), bytesOut: 0 };
-    this.exchanges.set(req, ex);
     res.once('close', () => this.report(ex));
     try {
       for (const pass of PASSES) {
@@ -182,50 +165,6 @@ export class Forwarder {
     res.end(text);
     // The body may still be arriving; discard it rather than leave the socket stuck.
     ex.req.resume();
-  }
-
-  private onProxyReq(proxyReq: http.ClientRequest, req: http.IncomingMessage): void {
-    const ex = this.exchanges.get(req);
-    if (!ex?.route) return;
-    // http-proxy collapses "//" in paths; set the exact path the sender sent (prefix rewritten).
-    proxyReq.path = upstreamPath(ex.route, req.url ?? '/');
-    const ms = ex.route.upstream.timeoutMs;
-    proxyReq.setTimeout(ms, () => {
-      proxyReq.destroy(new TlsgateError('TLSGATE_UPSTREAM_TIMEOUT', `upstream ${new URL(ex.route!.upstream.url).host} sent nothing for ${ms} ms`, { hint: 'the backend is hung or too slow; check it, or raise upstream.timeout if it is known to be slow' }));
-    });
-    if (ex.body) {
-      ex.body.once('error', () => proxyReq.destroy());
-      // Start the body only now that the path is final (see the body pass).
-      if (ex.buffered) ex.body.end(ex.buffered);
-      else ex.req.pipe(ex.body);
-    }
-  }
-
-  private onProxyRes(proxyRes: http.IncomingMessage, req: http.IncomingMessage): void {
-    const ex = this.exchanges.get(req);
-    stripHopByHop(proxyRes.headers);
-    if (!ex) return;
-    // Our own Connection header, from the sender's request as Node parsed it: http-proxy would
-    // otherwise default it to keep-alive (the inbound header is stripped as hop-by-hop), and a
-    // sender that asked for close would be told keep-alive and then see the socket cut.
-    proxyRes.headers.connection = ex.res.shouldKeepAlive ? 'keep-alive' : 'close';
-    ex.upstreamStatus = proxyRes.statusCode;
-    const up = proxyRes.socket as TLSSocket | null;
-    if (up && typeof up.getProtocol === 'function') ex.upstreamTls = { protocol: up.getProtocol(), cipher: up.getCipher().name };
-    proxyRes.on('data', (c: Buffer) => (ex.bytesOut += c.length));
-    proxyRes.once('aborted', () => this.fail(ex, classifyFailure(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }), ex)));
-    proxyRes.once('error', (err) => this.fail(ex, classifyFailure(err, ex)));
-  }
-
-  private onError(err: Error, req: http.IncomingMessage): void {
-    const ex = this.exchanges.get(req);
-    if (!ex) return;
-    this.fail(ex, classifyFailure(err, ex));
-  }
-
-  private onClientGone(req: http.IncomingMessage): void {
-    const ex = this.exchanges.get(req);
-    if (ex && !ex.failure) ex.failure = { code: 'TLSGATE_CLIENT_ABORTED', status: 499, message: 'sender closed the connection before the response' };
   }
 
   /** Logs and publishes the exchange once the response is closed. */
@@ -265,7 +204,6 @@ export class Forwarder {
   /** Closes idle upstream connections. */
   close(): void {
     destroyAgents(this.agents);
-    this.proxy.close();
   }
 }
 
@@ -274,10 +212,6 @@ function outcomeOf(ex: Exchange, code: string | undefined): RequestEvent['outcom
   if (ex.failure && ex.upstreamStatus === undefined) return ex.failure.code.startsWith('TLSGATE_UPSTREAM') ? 'upstream_error' : 'refused';
   if (ex.failure) return 'upstream_error';
   return ex.upstreamStatus === 200 || ex.upstreamStatus === 202 ? 'processed' : 'unprocessed';
-}
-
-function classifyFailure(err: unknown, ex: Exchange): UpstreamFailure {
-  return classifyUpstreamError(err, ex.route!.upstream.url, ex.route!.upstream.timeoutMs);
 }
 
 function hostOnly(host: string | undefined): string | undefined {
