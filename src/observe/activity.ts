@@ -50,20 +50,21 @@ export function matchesFilter(e: ActivityEntry, filter: ActivityFilter): boolean
 
 /** A fixed-size ring of recent activity, newest first on read. */
 export class ActivityLog {
-  private readonly ring: (ActivityEntry | undefined)[];
+  // Raw events are kept and turned into entries only when read: recording sits on the request
+  // hot path, reading happens when a person opens the page.
+  private readonly ring: ({ id: number; event: GateEvent } | undefined)[];
   private next = 0;
   private seq = 0;
 
   constructor(readonly capacity = DEFAULT_ACTIVITY_SIZE) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`activity size must be a whole number >= 1, got ${capacity}`);
-    this.ring = new Array<ActivityEntry | undefined>(capacity);
+    this.ring = new Array<{ id: number; event: GateEvent } | undefined>(capacity);
   }
 
   /** Records one gate event; empty connections (health checks, port scans) are not activity. */
   record(e: GateEvent): void {
-    const entry = toEntry(e, ++this.seq);
-    if (!entry) return;
-    this.ring[this.next] = entry;
+    if (e.type === 'handshake_failure' && (e.diagnosis as { classification?: string }).classification === 'empty_connection') return;
+    this.ring[this.next] = { id: ++this.seq, event: e };
     this.next = (this.next + 1) % this.capacity;
   }
 
@@ -71,7 +72,8 @@ export class ActivityLog {
   list(filter: ActivityFilter = 'all'): ActivityEntry[] {
     const out: ActivityEntry[] = [];
     for (let i = 1; i <= this.capacity; i++) {
-      const e = this.ring[(this.next - i + this.capacity) % this.capacity];
+      const slot = this.ring[(this.next - i + this.capacity) % this.capacity];
+      const e = slot && toEntry(slot.event, slot.id);
       if (e && matchesFilter(e, filter)) out.push(e);
     }
     return out;

@@ -6,7 +6,7 @@
  */
 import type { Server, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { readTlsClientHello } from 'read-tls-client-hello';
+import { readTlsClientHello, type TlsClientHelloMessage } from 'read-tls-client-hello';
 import { summarizeHello, type HelloSummary } from './hello-parse.js';
 
 /** What the capture learnt about one TCP connection. */
@@ -16,7 +16,8 @@ export interface CapturedConnection {
   readonly remotePort: number | undefined;
   /** Clock time the connection was accepted. */
   readonly acceptedAt: number;
-  hello: HelloSummary | undefined;
+  /** What the client offered, summarised on first read. */
+  readonly hello: HelloSummary | undefined;
   /** The first bytes when they were not a ClientHello; used to classify, never logged raw. */
   head: Buffer | undefined;
   /** Bytes received before the capture ended (deadline, reset or hand-over to TLS). */
@@ -56,7 +57,21 @@ export function captureClientHellos(server: Server, opts: HelloCaptureOptions): 
   let closed = false;
 
   server.on('connection', (socket: Socket) => {
-    const conn: CapturedConnection = { remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, acceptedAt: opts.now(), hello: undefined, head: undefined, bytesReceived: 0 };
+    // The hello is summarised (suite names, JA3/JA4) only when a failure asks for it: a
+    // successful handshake never needs it, and summarising costs a noticeable share of a
+    // handshake's CPU (bench/RESULTS.md).
+    let parsed: TlsClientHelloMessage | undefined;
+    let summary: HelloSummary | undefined;
+    const conn: CapturedConnection = {
+      remoteAddress: socket.remoteAddress,
+      remotePort: socket.remotePort,
+      acceptedAt: opts.now(),
+      get hello() {
+        return (summary ??= parsed && summarizeHello(parsed));
+      },
+      head: undefined,
+      bytesReceived: 0,
+    };
     records.set(socket, conn);
     pending.add(socket);
     // Errors before TLS owns the socket would otherwise be unhandled and crash the process;
@@ -81,7 +96,7 @@ export function captureClientHellos(server: Server, opts: HelloCaptureOptions): 
 
     readTlsClientHello(socket).then(
       (msg) => {
-        conn.hello = summarizeHello(msg);
+        parsed = msg;
       },
       () => {
         // Not TLS (NonTlsError) or a malformed hello: the bytes read were put back by the
