@@ -4,22 +4,15 @@
  * keeps the connection for a next request and sees it cut (wrk counted every one as an error).
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startHttpBackend, type Backend } from '../helpers/backend.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import type { Backend } from '../helpers/backend.js';
+import { startGatewayToBackend, type Gateway } from '../helpers/gateway.js';
 import { runCommand } from '../helpers/peers.js';
 
 let backend: Backend;
 let gw: Gateway;
-
-beforeAll(async () => {
-  backend = await startHttpBackend();
-  gw = await startGateway({ routes: [{ path: '/', upstream: backend.url }] });
-});
-
-afterAll(async () => {
-  await gw?.close();
-  await backend?.close();
-});
+let close: () => Promise<void>;
+beforeAll(async () => ({ gw, backend, close } = await startGatewayToBackend()));
+afterAll(() => close?.());
 
 /** curl -v: the response's Connection header and whether curl kept the connection. */
 async function connectionOf(extra: string[]): Promise<{ header: string | undefined; kept: boolean; code: number | null }> {

@@ -7,7 +7,7 @@ import { checkCommand } from '../../src/cli/check.js';
 import type { CliIo } from '../../src/cli/command.js';
 import { FASTSPRING_SUITES } from '../../src/tls/suites.js';
 import { startHttpBackend, type Backend } from '../helpers/backend.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { startGateway, startGatewayToBackend, type Gateway } from '../helpers/gateway.js';
 import { runCommand } from '../helpers/peers.js';
 
 /** Runs `tlsgate check ARGV` in-process with captured stdout/stderr. */
@@ -22,14 +22,9 @@ async function check(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ cod
 
 let backend: Backend;
 let gw: Gateway;
-beforeAll(async () => {
-  backend = await startHttpBackend();
-  gw = await startGateway({ routes: [{ path: '/', upstream: backend.url }] });
-});
-afterAll(async () => {
-  await gw?.close();
-  await backend?.close();
-});
+let close: () => Promise<void>;
+beforeAll(async () => ({ gw, backend, close } = await startGatewayToBackend()));
+afterAll(() => close?.());
 
 describe('tlsgate check against tlsgate', () => {
   it('is COMPATIBLE (exit 0) with --ca and --allow-any-port, every probe answered (untestable suites said so), in under 10 s', async () => {
