@@ -2,11 +2,14 @@ import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { ConfigError, formatIssue, TlsgateError, type ConfigIssue } from '../errors.js';
 import { provisionCertificate } from '../tls/provision.js';
+import { resolveSecrets } from '../security/secrets.js';
+import { resolveAdminToken } from '../admin/token.js';
 import { configPath, parseFlags, type Command } from './command.js';
 
 const USAGE = `Usage: tlsgate config validate [--config FILE]
 
-Runs every start-up check (YAML, ports, routes, upstreams, certificates and keys) without
+Runs every start-up check (YAML, ports, routes, upstreams, certificates and keys, the
+signing secrets and admin token named in the environment) without
 binding a port. Prints each problem as file:line:column. Exit 0 when the config is usable, 1 when not.
 
 Options:
@@ -37,6 +40,20 @@ export const validateCommand: Command = {
           issues.push({ ...at, message: `${e.code}: ${e.message}` + (e.hint ? ` (fix: ${e.hint})` : ''), severity: 'error' });
         }
       });
+      // Secrets live in the environment: check it as serve would, so a deploy fails here first.
+      const config = loaded.config;
+      const envChecks: [string, () => unknown][] = [
+        ['routes', () => resolveSecrets(config, io.env)],
+        ['admin', () => config.admin && resolveAdminToken(config.admin, io.env)],
+      ];
+      for (const [where, check] of envChecks) {
+        try {
+          check();
+        } catch (e) {
+          if (!(e instanceof TlsgateError)) throw e;
+          issues.push({ file, path: where, message: `${e.code}: ${e.message}` + (e.hint ? ` (fix: ${e.hint})` : ''), severity: 'error' });
+        }
+      }
     } catch (e) {
       if (e instanceof ConfigError) issues.push(...e.issues);
       else if (e instanceof TlsgateError) issues.push({ file, path: '', message: `${e.code}: ${e.message}`, severity: 'error' });

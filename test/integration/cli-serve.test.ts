@@ -106,6 +106,18 @@ describe('tlsgate config validate', () => {
     expect(r.stdout).toContain(`${file}:5:5: error: listeners[0].colour: unknown key "colour"`);
   });
 
+  it('checks the signing secret named in the environment, as serve would', async () => {
+    const chain = makeChain();
+    const f = writeFiles(dir, { 's.crt': chain.fullchain, 's.key': chain.leaf.key });
+    const file = path.join(dir, 'signed.yaml');
+    fs.writeFileSync(file, `listeners:\n  - port: 8443\n    cert: ${f['s.crt']}\n    key: ${f['s.key']}\nroutes:\n  - name: fs\n    upstream: http://127.0.0.1:8080\n    verify: { fastspringSignature: { secretEnv: TLSGATE_TEST_FS_SECRET } }\n`);
+    const missing = await tlsgate(['config', 'validate', '--config', file], { env: { TLSGATE_TEST_FS_SECRET: '' } });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/error: routes: TLSGATE_SECRET_MISSING: .*route "fs" .*names TLSGATE_TEST_FS_SECRET, which is empty/);
+    const set = await tlsgate(['config', 'validate', '--config', file], { env: { TLSGATE_TEST_FS_SECRET: 'a-webhook-secret' } });
+    expect(set.code).toBe(0);
+  });
+
   it('reports a config file that does not exist', async () => {
     const r = await tlsgate(['config', 'validate', '--config', path.join(dir, 'nope.yaml')]);
     expect(r.code).toBe(1);
