@@ -11,5 +11,7 @@ export default defineConfig({
     fileParallelism: false,
     pool: 'forks',
     execArgv: ['--expose-gc'],
+    reporters: ['default', 'json'],
+    outputFile: { json: '.tmp/vitest-faults-results.json' },
   },
 });
