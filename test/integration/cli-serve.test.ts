@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, spawnServe, tlsgate } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { MAIN, ROOT, spawnServe, tlsgate } from '../helpers/cli.js';
 import { makeChain, makeEcdsaCert, tmpDir, writeFiles } from '../helpers/certs.js';
 import { parseJsonLines } from '../helpers/log-sink.js';
 import { startHttpBackend } from '../helpers/backend.js';
@@ -135,6 +136,25 @@ describe('help and version', () => {
     const r = await tlsgate(args);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: tlsgate/);
+  });
+
+  it('serve is the default command: `tlsgate --config FILE` starts the gateway', async () => {
+    const backend = await startHttpBackend();
+    const file = embeddedDefaultOnPort0(path.join(dir, 'default-command'), backend.url);
+    const child = spawn(process.execPath, [MAIN, '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      let buf = '';
+      child.stdout.on('data', (c: Buffer) => {
+        buf += c.toString();
+        const line = parseJsonLines(buf.slice(0, buf.lastIndexOf('\n') + 1)).find((l) => l.event === 'started');
+        if (line) resolve(line);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${String(code)}: ${buf}`)));
+    });
+    expect((started.listeners as unknown[]).length).toBe(1);
+    child.kill('SIGTERM');
+    expect(await new Promise((r) => child.on('exit', r))).toBe(0);
+    await backend.close();
   });
 
   it('an unknown flag is a usage error (exit 2) naming the flag', async () => {
