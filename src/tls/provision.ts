@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { TlsgateError } from '../errors.js';
 import type { ListenerConfig } from '../config/schema.js';
-import { checkCertificateFiles, type CheckedCertificate } from './cert-checks.js';
+import { checkCertificate, checkCertificateFiles, type CheckedCertificate } from './cert-checks.js';
 import { generateSelfSigned } from './self-signed.js';
 
 /**
@@ -17,7 +17,7 @@ export function provisionCertificate(listener: ListenerConfig, now: Date, logger
     if (dryRun) {
       logger?.info({ event: 'cert_would_generate', cert: listener.cert, key: listener.key }, 'certificate files are missing; serve would generate a self-signed RSA-2048 certificate');
       const gen = generateSelfSigned({ commonName: 'localhost', altNames: ['127.0.0.1'], now });
-      return { ...checkGenerated(gen.certPem, gen.keyPem, now), warnings: ['certificate files are missing; serve will generate a self-signed one'] };
+      return { ...checkCertificate(gen.certPem, gen.keyPem, now.getTime()), warnings: ['certificate files are missing; serve will generate a self-signed one'] };
     }
     writeSelfSigned(listener, now);
     logger?.warn({ event: 'cert_generated', cert: listener.cert, key: listener.key, port: listener.port }, 'generated a self-signed RSA-2048 certificate for testing; replace it with a CA-issued certificate before the sender posts here');
@@ -28,17 +28,6 @@ export function provisionCertificate(listener: ListenerConfig, now: Date, logger
     });
   }
   return checkCertificateFiles(listener.cert, listener.key, now.getTime());
-}
-
-function checkGenerated(certPem: string, keyPem: string, now: Date): CheckedCertificate {
-  const dir = fs.mkdtempSync(path.join(process.env['TMPDIR'] ?? '/tmp', 'tlsgate-'));
-  try {
-    fs.writeFileSync(path.join(dir, 'c'), certPem);
-    fs.writeFileSync(path.join(dir, 'k'), keyPem, { mode: 0o600 });
-    return checkCertificateFiles(path.join(dir, 'c'), path.join(dir, 'k'), now.getTime());
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 function writeSelfSigned(listener: ListenerConfig, now: Date): void {

@@ -119,6 +119,15 @@ describe('tlsgate config validate', () => {
     expect(set.code).toBe(0);
   });
 
+  it('on the embedded default before first start: OK, saying serve will generate the certificate, writing nothing', async () => {
+    const home = path.join(dir, 'validate-fresh');
+    const file = embeddedDefaultOnPort0(home, 'http://127.0.0.1:8080');
+    const r = await tlsgate(['config', 'validate', '--config', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/warning: listeners\[0\]: certificate files are missing; serve will generate a self-signed one/);
+    expect(fs.existsSync(path.join(home, 'certs'))).toBe(false);
+  });
+
   it('reports a config file that does not exist', async () => {
     const r = await tlsgate(['config', 'validate', '--config', path.join(dir, 'nope.yaml')]);
     expect(r.code).toBe(1);
