@@ -15,6 +15,7 @@ import { certificateNames, describeHandshakeFailure } from './tls/handshake-fail
 import type { DiagnosisContext } from './tls/diagnose.js';
 import type { CapturedConnection } from './tls/hello-capture.js';
 import { enabledSuites, PROFILES } from './tls/suites.js';
+import { daysToExpiry } from './tls/pem.js';
 import { Observability } from './admin/observability.js';
 import { provisionCertificate } from './tls/provision.js';
 import { serverTlsOptions } from './tls/server-options.js';
@@ -74,10 +75,13 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
   const bound: { listener: Listener; cfg: ListenerConfig }[] = [];
   let closing = false;
   const certFor = (cfg: ListenerConfig) => gen.certs.get(gen.config.listeners.find((l) => l.port === cfg.port && l.host === cfg.host) ?? cfg);
+  // Expiry is worked out when asked, not at load: a certificate that expires while tlsgate runs
+  // must show as expired on /readyz and the admin page.
   const listenerViews = () =>
     bound.map((b) => {
       const c = certFor(b.cfg);
-      return { port: b.listener.port, host: b.cfg.host, subject: c?.subject ?? '', daysToExpiry: c?.daysToExpiry ?? 0, chainLength: c?.chain.length ?? 0 };
+      const leaf = c?.chain[0];
+      return { port: b.listener.port, host: b.cfg.host, subject: c?.subject ?? '', daysToExpiry: leaf ? daysToExpiry(leaf, clock.now()) : 0, notAfterMs: leaf ? Date.parse(leaf.validTo) : 0, chainLength: c?.chain.length ?? 0 };
     });
   // Built before any port is bound: an unusable admin token stops start-up, not half of it.
   const obs = new Observability({
@@ -87,7 +91,7 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
     admin: config.admin,
     activitySize: config.activity?.size,
     env: deps.env ?? {},
-    certificates: () => bound.map((b) => ({ port: b.listener.port, subject: certFor(b.cfg)?.subject ?? '', notAfterMs: Date.parse(certFor(b.cfg)?.chain[0]?.validTo ?? '') || 0 })),
+    certificates: listenerViews,
   });
   /** What the diagnosis needs to know about the listener on `port`. */
   const diagnosisContext = (port: number): DiagnosisContext | undefined => {

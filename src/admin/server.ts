@@ -21,13 +21,17 @@ export async function startAdminServer(cfg: AdminConfig, view: AdminView): Promi
   // Scrapers and browsers keep connections alive; idle ones must not delay shutdown.
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
+    const onError = (e: NodeJS.ErrnoException) =>
       reject(new TlsgateError('TLSGATE_ADMIN_LISTEN_FAILED', `cannot listen on admin.listen ${cfg.host}:${cfg.port}: ${e.code ?? e.message}`, {
         hint: e.code === 'EADDRINUSE' ? 'another process holds this port; choose another admin.listen port' : 'use a loopback address such as 127.0.0.1:9900',
         cause: e,
-      })),
-    );
-    server.listen(cfg.port, cfg.host, () => resolve());
+      }));
+    server.once('error', onError);
+    server.listen(cfg.port, cfg.host, () => {
+      // Only the bind error belongs to this promise; a later server error must not be swallowed.
+      server.off('error', onError);
+      resolve();
+    });
   });
   const addr = server.address() as AddressInfo;
   const host = addr.address;

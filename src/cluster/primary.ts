@@ -206,7 +206,8 @@ export async function runPrimary(opts: PrimaryOptions, io: CliIo): Promise<numbe
             // A worker that outlives the grace period (plus a margin to flush its logs) is killed.
             const t = setTimeout(() => s.worker.process.kill('SIGKILL'), opts.graceMs + 5000);
             s.worker.once('exit', () => (clearTimeout(t), resolve()));
-            if (s.worker.isConnected()) s.worker.send({ tlsgate: 'stop', signal } satisfies ToWorker);
+            // A worker still starting does not listen for messages yet: a signal reaches it.
+            if (s.ready && s.worker.isConnected()) s.worker.send({ tlsgate: 'stop', signal } satisfies ToWorker);
             else s.worker.process.kill('SIGTERM');
           }),
       ),

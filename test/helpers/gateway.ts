@@ -26,7 +26,7 @@ export interface Gateway {
  * Writes a config (an object, as YAML) and starts the gateway. Unless the config names its own
  * listeners, one listener on port 0 serves a fresh CA-signed chain for localhost/127.0.0.1.
  */
-export async function startGateway(config: Record<string, unknown>, opts: { dir?: string; env?: Record<string, string> } = {}): Promise<Gateway> {
+export async function startGateway(config: Record<string, unknown>, opts: { dir?: string; env?: Record<string, string>; clock?: { now(): number } } = {}): Promise<Gateway> {
   const dir = opts.dir ?? tmpDir();
   const chain = makeChain();
   const files = writeFiles(dir, { 'server.crt': chain.fullchain, 'server.key': chain.leaf.key, 'ca.pem': chain.root.cert });
@@ -40,7 +40,7 @@ export async function startGateway(config: Record<string, unknown>, opts: { dir?
   const { config: cfg } = parseConfig(fs.readFileSync(source, 'utf8'), source);
   const logs = new LogSink();
   const hub = new EventHub();
-  const app = await run(cfg, { logger: createLogger('debug', logs), clock: { now: () => Date.now() }, hub, env: opts.env ?? {} });
+  const app = await run(cfg, { logger: createLogger('debug', logs), clock: opts.clock ?? { now: () => Date.now() }, hub, env: opts.env ?? {} });
   const port = app.listeners()[0]!.port;
   return {
     app,
