@@ -26,8 +26,7 @@ export function pathMatches(prefix: string, path: string): boolean {
  * prefix gets exactly the URL's path, trailing slash included: old servers (IIS, Apache) answer
  * a POST to `/dir` with a redirect when they expect `/dir/`, and the sender counts that as a failure.
  */
-export function upstreamPath(route: RouteConfig, requestUrl: string): string {
-  const base = new URL(route.upstream.url).pathname;
+export function upstreamPath(route: RouteConfig, requestUrl: string, base = new URL(route.upstream.url).pathname): string {
   if (base === '/' || base === '') return requestUrl;
   const q = requestUrl.indexOf('?');
   const p = q === -1 ? requestUrl : requestUrl.slice(0, q);

@@ -14,6 +14,7 @@ import { CountingLimit, readBody } from './body.js';
 import { createAgents, destroyAgents } from './agents.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { send, targetOf, type Target } from './send.js';
+import { compileAllowList, type Cidr } from '../security/cidr.js';
 import type { RouteSecrets } from '../security/secrets.js';
 import { allow } from './passes/allow.js';
 import { methods } from './passes/methods.js';
@@ -40,7 +41,6 @@ export interface Exchange {
   port: number;
   start: number;
   route?: RouteConfig;
-  agent?: http.Agent | https.Agent;
   body?: CountingLimit;
   buffered?: Buffer;
   upstreamStatus?: number;
@@ -100,6 +100,7 @@ const body: Pass = async (ex, f) => {
     }
     ex.req.headers['content-length'] = String(ex.buffered.length);
     delete ex.req.headers['transfer-encoding'];
+    return; // already counted and limited by readBody
   }
   ex.body = new CountingLimit(limit);
   ex.body.on('error', (err: TlsgateError) => f.fail(ex, { code: err.code, status: 413, message: err.message, hint: err.hint }));
@@ -112,6 +113,7 @@ const PASSES: readonly Pass[] = [route, allow, methods, sizeLimit, headers, body
 export class Forwarder {
   readonly agents: Map<RouteConfig, http.Agent | https.Agent>;
   private readonly targets = new Map<RouteConfig, Target>();
+  private readonly allowLists = new Map<RouteConfig, Cidr[]>();
   /** Signing secrets by route (empty when no route has `verify`). */
   readonly secrets: RouteSecrets;
 
@@ -121,7 +123,15 @@ export class Forwarder {
   ) {
     this.secrets = deps.secrets ?? new Map();
     this.agents = createAgents(routes);
-    for (const r of routes) this.targets.set(r, targetOf(r));
+    for (const r of routes) {
+      this.targets.set(r, targetOf(r));
+      if (r.allow) this.allowLists.set(r, compileAllowList(r.allow));
+    }
+  }
+
+  /** A route's `allow:` CIDRs, parsed once per config rather than per request. */
+  allowList(route: RouteConfig): readonly Cidr[] | undefined {
+    return this.allowLists.get(route);
   }
 
   /** The parsed upstream of a route. */

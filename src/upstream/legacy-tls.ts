@@ -12,8 +12,6 @@ import { TlsgateError } from '../errors.js';
 import type { UpstreamConfig } from '../config/schema.js';
 import { describeUpstreamHandshake } from './classify.js';
 
-/** How long a pooled upstream connection may sit idle before tlsgate closes it. */
-export const IDLE_MS = 4_000;
 
 /** The pin of a DER SubjectPublicKeyInfo: `sha256/` + base64, as curl --pinnedpubkey. */
 export function pinOf(spkiDer: Buffer): string {
@@ -27,14 +25,11 @@ export function pinOf(spkiDer: Buffer): string {
  * is why verification is done here rather than with rejectUnauthorized alone. Each route gets
  * its own agent, so its pooled sockets (and their TLS settings) never serve another route.
  */
-export function createLegacyTlsAgent(upstream: UpstreamConfig): https.Agent {
+export function createLegacyTlsAgent(upstream: UpstreamConfig, pool: https.AgentOptions): https.Agent {
   const t = upstream.tls;
   const ca = t.ca === undefined ? undefined : fs.readFileSync(t.ca, 'utf8');
   const where = new URL(upstream.url).host;
-  // Idle pooled connections are closed after IDLE_MS: old servers and the firewalls in front of
-  // them drop idle connections silently, and a webhook written to such a dead socket fails (the
-  // sender then retries only 10 minutes later). 4 s stays under the common 5 s server keep-alive.
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 256, scheduling: 'fifo', timeout: IDLE_MS });
+  const agent = new https.Agent(pool);
   agent.createConnection = ((options: tls.ConnectionOptions, cb: (err: Error | null, s?: Duplex) => void) => {
     const socket = tls.connect({
       ...options,

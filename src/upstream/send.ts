@@ -19,13 +19,15 @@ export interface Target {
   hostname: string;
   port: number;
   host: string;
+  /** The URL's path, onto which the route prefix is rewritten. */
+  basePath: string;
 }
 
 /** Parses a route's upstream URL into a Target. */
 export function targetOf(route: RouteConfig): Target {
   const u = new URL(route.upstream.url);
   const tls = u.protocol === 'https:';
-  return { request: tls ? https.request : http.request, hostname: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || (tls ? 443 : 80)), host: u.host };
+  return { request: tls ? https.request : http.request, hostname: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || (tls ? 443 : 80)), host: u.host, basePath: u.pathname };
 }
 
 /** Sends the exchange upstream; the response, or the failure, settles it. */
@@ -38,7 +40,7 @@ export function send(ex: Exchange, f: Forwarder): true {
     hostname: target.hostname,
     port: target.port,
     method: req.method,
-    path: upstreamPath(route, req.url ?? '/'),
+    path: upstreamPath(route, req.url ?? '/', target.basePath),
     headers: req.headers,
     agent: f.agents.get(route),
     setHost: false, // the sender's Host (or hostHeader) is already in the headers
@@ -68,10 +70,13 @@ export function send(ex: Exchange, f: Forwarder): true {
   res.once('close', () => {
     if (!res.writableFinished) upstream.destroy();
   });
+  if (ex.buffered) {
+    upstream.end(ex.buffered);
+    return true;
+  }
   const body = ex.body!;
   body.once('error', () => upstream.destroy());
   body.pipe(upstream);
-  if (ex.buffered) body.end(ex.buffered);
-  else req.pipe(body);
+  req.pipe(body);
   return true;
 }

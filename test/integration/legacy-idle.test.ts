@@ -3,7 +3,7 @@
  * is never written into a connection that an old server or its firewall dropped silently.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { IDLE_MS } from '../../src/upstream/legacy-tls.js';
+import { IDLE_MS } from '../../src/upstream/agents.js';
 import { makeCert, tmpDir, writeFiles } from '../helpers/certs.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { startTlsBackend } from '../helpers/legacy-backends.js';
