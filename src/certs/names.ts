@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { TlsgateError } from '../errors.js';
+import { numberFlag } from '../cli/command.js';
 
 const DNS_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
@@ -17,10 +18,7 @@ export function checkNames(cn: string | undefined, sans: readonly string[], usag
 
 /** Parses --days: a whole number of days from 1 to 3650. */
 export function checkDays(raw: string | undefined, usage: string): number {
-  if (raw === undefined) return 365;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 3650) throw new TlsgateError('TLSGATE_USAGE', `--days must be a whole number from 1 to 3650, got ${JSON.stringify(raw)}\n\n${usage}`);
-  return n;
+  return numberFlag('--days', raw, { dflt: 365, min: 1, max: 3650, integer: true }, usage);
 }
 
 /** Parses --bits: 2048, 3072 or 4096 (smaller RSA keys are refused by modern clients). */

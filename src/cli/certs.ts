@@ -5,7 +5,7 @@ import { checkBits, checkDays, checkNames } from '../certs/names.js';
 import { writeOutputs } from '../certs/write.js';
 import { TlsgateError } from '../errors.js';
 import { generateSelfSigned } from '../tls/self-signed.js';
-import { parseFlags, type CliIo, type Command } from './command.js';
+import { parseFlags, usageError, type CliIo, type Command } from './command.js';
 
 const USAGE = `Usage: tlsgate certs self-signed --cn NAME [--san NAME]... [--days N] --out DIR [--force]
        tlsgate certs csr --cn NAME [--san NAME]... [--bits N] --out DIR [--force]
@@ -33,9 +33,7 @@ Options:
 
 Exit status: 0 done (inspect: serve would accept it), 1 refused or fatal problem, 2 bad usage.`;
 
-function usage(msg: string): TlsgateError {
-  return new TlsgateError('TLSGATE_USAGE', `${msg}\n\n${USAGE}`);
-}
+const usage = (msg: string): TlsgateError => usageError(msg, USAGE);
 
 const GENERATE_FLAGS = { cn: { type: 'string' }, san: { type: 'string', multiple: true }, out: { type: 'string' }, force: { type: 'boolean' } } as const;
 

@@ -5,9 +5,9 @@ import { progressTo } from '../check/progress.js';
 import { renderTable } from '../check/render-table.js';
 import { runCheck } from '../check/run-check.js';
 import { parseTarget } from '../check/target.js';
-import { splitPemCertificates } from '../tls/pem.js';
+import { parseChain, splitPemCertificates } from '../tls/pem.js';
 import { SENDER_PORTS } from '../tls/suites.js';
-import { packageVersion, parseFlags, type Command } from './command.js';
+import { numberFlag, packageVersion, parseFlags, usageError, type Command } from './command.js';
 import { errorText } from './report.js';
 
 const USAGE = `Usage: tlsgate check URL [--ca FILE] [--allow-any-port] [--post [--secret-env NAME]] [--json]
@@ -33,16 +33,7 @@ Options:
   --quiet              no progress on stderr
   -h, --help           show this help`;
 
-function usage(msg: string): TlsgateError {
-  return new TlsgateError('TLSGATE_USAGE', `${msg}\n\n${USAGE}`);
-}
-
-function positiveNumber(flag: string, raw: string | undefined, dflt: number, max: number): number {
-  if (raw === undefined) return dflt;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0 || n > max) throw usage(`${flag} must be a number above 0 and at most ${max}, got ${JSON.stringify(raw)}`);
-  return n;
-}
+const usage = (msg: string): TlsgateError => usageError(msg, USAGE);
 
 function readCa(file: string, cwd: string): string[] {
   let text: string;
@@ -53,6 +44,11 @@ function readCa(file: string, cwd: string): string[] {
   }
   const pems = splitPemCertificates(text);
   if (pems.length === 0) throw usage(`--ca ${file}: no "-----BEGIN CERTIFICATE-----" block in it; pass a PEM CA certificate`);
+  try {
+    parseChain(text); // a corrupt block is a usage error here, not a stack trace later
+  } catch (e) {
+    throw usage(`--ca ${file}: a certificate block cannot be parsed (${(e as Error).message}); pass a PEM CA certificate`);
+  }
   return pems;
 }
 
@@ -80,8 +76,8 @@ export const checkCommand: Command = {
     );
     if (positionals.length !== 1) throw usage(positionals.length === 0 ? 'check needs the URL to test, e.g. tlsgate check https://hooks.example.com:8443/fastspring' : `check takes one URL, got ${positionals.length}: ${positionals.join(' ')}`);
     const target = parseTarget(positionals[0]!);
-    const timeoutMs = positiveNumber('--timeout', values.timeout, 5, 120) * 1000;
-    const concurrency = Math.floor(positiveNumber('--concurrency', values.concurrency, 4, 32));
+    const timeoutMs = numberFlag('--timeout', values.timeout, { dflt: 5, min: 0, aboveMin: true, max: 120 }, USAGE) * 1000;
+    const concurrency = numberFlag('--concurrency', values.concurrency, { dflt: 4, min: 1, max: 32, integer: true }, USAGE);
     const caPems = (values.ca ?? []).flatMap((f) => readCa(f, io.cwd));
     const secretEnv = values['secret-env'] ?? 'TLSGATE_CHECK_SECRET';
     const secret = values.secret ?? io.env[secretEnv];

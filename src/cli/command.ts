@@ -39,3 +39,24 @@ export function packageVersion(): string {
 export function configPath(flag: string | undefined, io: CliIo): string {
   return flag ?? io.env['TLSGATE_CONFIG'] ?? 'config/tlsgate.yaml';
 }
+
+/** A usage error: the message, then the command's usage text (exit 2 in main). */
+export function usageError(msg: string, usage: string): TlsgateError {
+  return new TlsgateError('TLSGATE_USAGE', `${msg}\n\n${usage}`);
+}
+
+/**
+ * Parses a numeric flag within [min, max] (whole numbers only with `integer`); absent means
+ * `dflt`. Anything else is a usage error naming the flag, never a NaN that fails later.
+ */
+export function numberFlag(flag: string, raw: string | undefined, opts: { dflt: number; min: number; max: number; integer?: boolean; unit?: string; aboveMin?: boolean }, usage: string): number {
+  if (raw === undefined) return opts.dflt;
+  const n = Number(raw);
+  const low = opts.aboveMin ? n <= opts.min : n < opts.min;
+  if (raw.trim() === '' || !Number.isFinite(n) || low || n > opts.max || (opts.integer && !Number.isInteger(n))) {
+    const kind = (opts.integer ? 'a whole number' : 'a number') + (opts.unit ? ` of ${opts.unit}` : '');
+    const range = opts.aboveMin ? `above ${opts.min} and at most ${opts.max}` : `from ${opts.min} to ${opts.max}`;
+    throw usageError(`${flag} must be ${kind} ${range}, got ${JSON.stringify(raw)}`, usage);
+  }
+  return n;
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { parseFlags, type Command } from './command.js';
+import { numberFlag, parseFlags, type Command } from './command.js';
 
 const USAGE = `Usage: tlsgate demo-backend [--port N] [--host ADDR] [--status CODE]
 
@@ -20,7 +20,8 @@ export const demoBackendCommand: Command = {
   usage: USAGE,
   async run(argv, io) {
     const { values } = parseFlags(argv, { port: { type: 'string', default: '8080' }, host: { type: 'string', default: '127.0.0.1' }, status: { type: 'string', default: '200' } }, USAGE);
-    const status = Number(values.status);
+    const status = numberFlag('--status', values.status, { dflt: 200, min: 100, max: 599, integer: true }, USAGE);
+    const port = numberFlag('--port', values.port, { dflt: 8080, min: 0, max: 65535, integer: true }, USAGE);
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -33,9 +34,9 @@ export const demoBackendCommand: Command = {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(Number(values.port), values.host, resolve);
+      server.listen(port, values.host, resolve);
     });
-    io.stdout.write(`demo backend listening on http://${values.host}:${values.port}, answering ${status}\n`);
+    io.stdout.write(`demo backend listening on http://${values.host}:${port}, answering ${status}\n`);
     await new Promise<void>((resolve) => {
       io.onSignal('SIGINT', resolve);
       io.onSignal('SIGTERM', resolve);

@@ -4,12 +4,12 @@ import { loadConfig } from '../config/load.js';
 import { runPrimary } from '../cluster/primary.js';
 import { reportStartupFailure, runWorker } from '../cluster/worker.js';
 import { workerCount } from '../cluster/worker-count.js';
-import { formatIssue, TlsgateError } from '../errors.js';
+import { formatIssue } from '../errors.js';
 import { createLogger } from '../observe/logger.js';
 import { startGatewayProcess } from '../ops/gateway-process.js';
 import { resolveSecrets } from '../security/secrets.js';
 import { startedFields, startedMessage } from '../ops/summary.js';
-import { configPath, packageVersion, parseFlags, type Command } from './command.js';
+import { configPath, numberFlag, packageVersion, parseFlags, type Command } from './command.js';
 import { errorFields, errorText } from './report.js';
 
 const USAGE = `Usage: tlsgate serve [--config FILE] [--grace SECONDS] [--no-watch] [--watch-debounce MS]
@@ -43,10 +43,8 @@ export const serveCommand: Command = {
       { config: { type: 'string' }, grace: { type: 'string' }, 'no-watch': { type: 'boolean' }, 'watch-debounce': { type: 'string' } },
       USAGE,
     );
-    const graceMs = values.grace === undefined ? 25_000 : Number(values.grace) * 1000;
-    if (!Number.isFinite(graceMs) || graceMs < 0) throw usage(`--grace must be a number of seconds, got ${JSON.stringify(values.grace)}`);
-    const debounceMs = values['watch-debounce'] === undefined ? 500 : Number(values['watch-debounce']);
-    if (!Number.isInteger(debounceMs) || debounceMs < 0 || debounceMs > 60_000) throw usage(`--watch-debounce must be whole milliseconds from 0 to 60000, got ${JSON.stringify(values['watch-debounce'])}`);
+    const graceMs = numberFlag('--grace', values.grace, { dflt: 25, min: 0, max: 3600, unit: 'seconds' }, USAGE) * 1000;
+    const debounceMs = numberFlag('--watch-debounce', values['watch-debounce'], { dflt: 500, min: 0, max: 60_000, integer: true, unit: 'milliseconds' }, USAGE);
     const watch = values['no-watch'] !== true;
     const file = path.resolve(io.cwd, configPath(values.config, io));
     let logger = createLogger('info');
@@ -86,7 +84,3 @@ export const serveCommand: Command = {
     }
   },
 };
-
-function usage(msg: string): TlsgateError {
-  return new TlsgateError('TLSGATE_USAGE', `${msg}\n\n${USAGE}`);
-}

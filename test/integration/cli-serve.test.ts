@@ -166,6 +166,17 @@ describe('help and version', () => {
     await backend.close();
   });
 
+  it.each([
+    [['demo-backend', '--status', 'abc'], /--status must be a whole number from 100 to 599, got "abc"/],
+    [['demo-backend', '--port', '99999'], /--port must be a whole number from 0 to 65535, got "99999"/],
+    [['check', 'https://127.0.0.1:8443', '--concurrency', '0.5'], /--concurrency must be a whole number from 1 to 32, got "0.5"/],
+    [['serve', '--grace', 'soon'], /--grace must be a number of seconds from 0 to 3600, got "soon"/],
+  ])('a bad number for %j is a usage error (exit 2) naming the flag', async (args, message) => {
+    const r = await tlsgate(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
   it('an unknown flag is a usage error (exit 2) naming the flag', async () => {
     const r = await tlsgate(['serve', '--confg', 'x']);
     expect(r.code).toBe(2);
