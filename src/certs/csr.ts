@@ -1,4 +1,5 @@
 import forge from 'node-forge';
+import { toAltName } from '../tls/self-signed.js';
 
 /** A new RSA key and a certificate signing request for it, in PEM. */
 export interface GeneratedCsr {
@@ -6,9 +7,6 @@ export interface GeneratedCsr {
   keyPem: string;
 }
 
-function altName(name: string): { type: number; value?: string; ip?: string } {
-  return /^[\d.]+$/.test(name) || name.includes(':') ? { type: 7, ip: name } : { type: 2, value: name };
-}
 
 /**
  * Generates an RSA key and a SHA-256 CSR naming `commonName` and every alt name (the CN is
@@ -20,7 +18,7 @@ export function generateCsr(opts: { commonName: string; altNames: readonly strin
   csr.publicKey = keys.publicKey;
   csr.setSubject([{ name: 'commonName', value: opts.commonName }]);
   const names = [...new Set([opts.commonName, ...opts.altNames])];
-  csr.setAttributes([{ name: 'extensionRequest', extensions: [{ name: 'subjectAltName', altNames: names.map(altName) }] }]);
+  csr.setAttributes([{ name: 'extensionRequest', extensions: [{ name: 'subjectAltName', altNames: names.map(toAltName) }] }]);
   csr.sign(keys.privateKey, forge.md.sha256.create());
   return { csrPem: forge.pki.certificationRequestToPem(csr), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
 }

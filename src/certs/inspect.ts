@@ -1,10 +1,9 @@
 import type { X509Certificate } from 'node:crypto';
-import fs from 'node:fs';
 import { summarize, type CertSummary } from '../check/chain.js';
 import { trustAnchors } from '../check/run-check.js';
 import { TlsgateError } from '../errors.js';
-import { chainFindings, checkCertificate, type CertFinding } from '../tls/cert-checks.js';
-import { parseChain } from '../tls/pem.js';
+import { chainFindings, checkCertificate, readFile, type CertFinding } from '../tls/cert-checks.js';
+import { issuedBy, parseChain } from '../tls/pem.js';
 
 /** What `tlsgate certs inspect` found in a PEM file. */
 export interface InspectReport {
@@ -21,25 +20,10 @@ export interface InspectReport {
   fatal: boolean;
 }
 
-function read(file: string, what: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new TlsgateError('TLSGATE_CERT_UNREADABLE', `cannot read ${what} file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-}
-
-function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
-  try {
-    return child.checkIssued(parent) && child.verify(parent.publicKey);
-  } catch {
-    return false;
-  }
-}
 
 /** Inspects a PEM chain (and optionally its key) with the checks `serve` runs. */
 export function inspectFile(file: string, keyFile: string | undefined, nowMs: number): InspectReport {
-  const text = read(file, 'certificate');
+  const text = readFile(file, 'certificate');
   let chain: X509Certificate[];
   try {
     chain = parseChain(text);
@@ -54,7 +38,7 @@ export function inspectFile(file: string, keyFile: string | undefined, nowMs: nu
   let keyProblem: InspectReport['keyProblem'];
   if (keyFile !== undefined) {
     try {
-      checkCertificate(text, read(keyFile, 'key'), nowMs, file, keyFile);
+      checkCertificate(text, readFile(keyFile, 'key'), nowMs, file, keyFile);
     } catch (e) {
       if (!(e instanceof TlsgateError)) throw e;
       // Chain problems are already findings; only the key's own problems are added here.

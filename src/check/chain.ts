@@ -1,6 +1,6 @@
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { chainFindings, signatureName, signatureOid, type CertFinding } from '../tls/cert-checks.js';
-import { commonName, daysToExpiry, isSelfSigned } from '../tls/pem.js';
+import { commonName, daysToExpiry, isSelfSigned, issuedBy, parseChain } from '../tls/pem.js';
 
 /** One certificate as served, in a form a person (or --json) can read. */
 export interface CertSummary {
@@ -66,14 +66,6 @@ export function summarize(c: X509Certificate, nowMs: number): CertSummary {
   };
 }
 
-function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
-  try {
-    return child.checkIssued(parent) && child.verify(parent.publicKey);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Builds the path from the leaf through the served certificates to a trust anchor, as a
  * client that does not fetch missing intermediates (Java, the sender) must.
@@ -123,5 +115,5 @@ export function servedCertificates(stdout: string): X509Certificate[] {
   if (start < 0) return [];
   const end = stdout.indexOf('\n---\n', start);
   const section = stdout.slice(start, end < 0 ? undefined : end);
-  return (section.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((p) => new X509Certificate(p));
+  return parseChain(section);
 }

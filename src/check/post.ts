@@ -1,4 +1,5 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { signBody } from '../security/signature.js';
 import https from 'node:https';
 import type { SenderSuite } from '../tls/suites.js';
 import type { CheckTarget } from './target.js';
@@ -28,14 +29,10 @@ export interface PostOptions {
 }
 
 /** A sample webhook body shaped like the sender's: one event, marked as a test. */
-export function sampleBody(eventId: string, nowMs: number): string {
+function sampleBody(eventId: string, nowMs: number): string {
   return JSON.stringify({ events: [{ id: eventId, processed: false, created: nowMs, type: 'tlsgate.check', live: false, data: { note: 'sample webhook sent by tlsgate check --post; safe to ignore' } }] });
 }
 
-/** The sender's signature: base64(HMAC-SHA256(raw body, secret)). */
-export function signBody(body: string | Buffer, secret: string): string {
-  return createHmac('sha256', secret).update(body).digest('base64');
-}
 
 /**
  * Posts a signed sample webhook the way the sender does: TLS 1.2 only, the sender's RSA and DSS
@@ -59,7 +56,7 @@ export function postSample(target: CheckTarget, opts: PostOptions): Promise<Post
       ca: [...opts.ca],
       agent: false,
       timeout: opts.timeoutMs,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-fs-signature': signBody(body, opts.secret), 'user-agent': opts.userAgent },
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-fs-signature': signBody(Buffer.from(body), opts.secret), 'user-agent': opts.userAgent },
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs / 1000} s`)));
     req.on('error', (e: NodeJS.ErrnoException) => resolve({ ...base, ok: false, error: e.code ? `${e.code}: ${e.message}` : e.message }));

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { ConfigError, formatIssue, TlsgateError, type ConfigIssue } from '../errors.js';
-import { provisionCertificate } from '../tls/provision.js';
+import { dryRunProvision } from '../tls/provision.js';
 import { resolveSecrets } from '../security/secrets.js';
 import { resolveAdminToken } from '../admin/token.js';
 import { configPath, parseFlags, type Command } from './command.js';
@@ -33,7 +33,7 @@ export const validateCommand: Command = {
       loaded.config.listeners.forEach((l, i) => {
         const at = { file, path: `listeners[${i}]` };
         try {
-          const cert = provisionCertificate(l, new Date(), undefined, true);
+          const cert = dryRunProvision(l, new Date());
           for (const w of cert.warnings) issues.push({ ...at, message: w, severity: 'warning' });
         } catch (e) {
           if (!(e instanceof TlsgateError)) throw e;

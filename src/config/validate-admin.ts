@@ -3,7 +3,7 @@
  * fail, so it listens on loopback unless a bearer token protects it, and that token comes
  * from the environment (named by `tokenEnv`), never from YAML, which is often committed.
  */
-import ipaddr from 'ipaddr.js';
+import { parseAddress } from '../security/cidr.js';
 import { DEFAULTS, type ActivityConfig, type AdminConfig } from './schema.js';
 import type { IssueSink, Obj } from './reader.js';
 
@@ -53,16 +53,12 @@ export function parseListen(text: string): { host: string; port: number } | { er
   const host = m[1]!;
   const port = Number(m[2]);
   if (!Number.isInteger(port) || port > 65535) return { error: `port must be 0-65535; ${usage}` };
-  if (host !== 'localhost' && !ipaddr.isValid(host)) return { error: `host must be an IP address or localhost (a name could resolve anywhere); ${usage}` };
+  if (host !== 'localhost' && parseAddress(host) === undefined) return { error: `host must be an IP address or localhost (a name could resolve anywhere); ${usage}` };
   return { host, port };
 }
 
 /** True for 127.0.0.0/8, ::1, IPv4-mapped loopback and `localhost`. */
 export function isLoopback(host: string): boolean {
-  if (host === 'localhost') return true;
-  try {
-    return ipaddr.process(host).range() === 'loopback';
-  } catch {
-    return false;
-  }
+  // parseAddress refuses loose forms (127.1, 0x7f.1) and unwraps IPv4-mapped IPv6 addresses.
+  return host === 'localhost' || parseAddress(host)?.range() === 'loopback';
 }

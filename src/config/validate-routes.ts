@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { DEFAULTS, type RouteConfig, type UpstreamConfig, type UpstreamTlsConfig } from './schema.js';
+import { splitPemCertificates } from '../tls/pem.js';
 import { IssueSink, Obj, type YamlPath } from './reader.js';
 import { readRouteSecurity, ROUTE_SECURITY_KEYS } from './validate-security.js';
 
@@ -138,8 +139,8 @@ function checkPemFile(sink: IssueSink, at: YamlPath, file: string): void {
     sink.error(at, `${file} holds a private key: ca: needs the backend's CA certificate (or its self-signed certificate), never a key; remove the key from that file`);
     return;
   }
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
-  if (!blocks) {
+  const blocks = splitPemCertificates(text);
+  if (blocks.length === 0) {
     sink.error(at, `${file} is not a PEM certificate (no "-----BEGIN CERTIFICATE-----" … "-----END CERTIFICATE-----" block); convert a DER file with: openssl x509 -inform der -in FILE -out FILE.pem`);
     return;
   }

@@ -158,7 +158,8 @@ export function chainFindings(chain: readonly X509Certificate[], nowMs: number, 
   return out;
 }
 
-function readFile(file: string, what: string): string {
+/** Reads a certificate or key file; a failure is TLSGATE_CERT_UNREADABLE naming the file. */
+export function readFile(file: string, what: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {

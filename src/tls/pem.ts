@@ -12,6 +12,15 @@ export function parseChain(pem: string): X509Certificate[] {
   return splitPemCertificates(pem).map((block) => new X509Certificate(block));
 }
 
+/** True when `parent` issued `child`: names match and the signature verifies with parent's key. */
+export function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
+  try {
+    return child.checkIssued(parent) && child.verify(parent.publicKey);
+  } catch {
+    return false;
+  }
+}
+
 /** True when the certificate's issuer is itself and its signature verifies with its own key. */
 export function isSelfSigned(cert: X509Certificate): boolean {
   if (cert.issuer !== cert.subject) return false;

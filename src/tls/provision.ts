@@ -3,22 +3,17 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { TlsgateError } from '../errors.js';
 import type { ListenerConfig } from '../config/schema.js';
-import { checkCertificate, checkCertificateFiles, type CheckedCertificate } from './cert-checks.js';
+import { checkCertificateFiles, type CheckedCertificate } from './cert-checks.js';
 import { generateSelfSigned } from './self-signed.js';
 
 /**
  * Loads a listener's certificate, first writing a self-signed one when the listener asks for
  * it (`generateCert: true`) and neither file exists. An existing file is never overwritten.
  */
-export function provisionCertificate(listener: ListenerConfig, now: Date, logger: Logger | undefined, dryRun = false): CheckedCertificate {
+export function provisionCertificate(listener: ListenerConfig, now: Date, logger: Logger | undefined): CheckedCertificate {
   const certMissing = !fs.existsSync(listener.cert);
   const keyMissing = !fs.existsSync(listener.key);
   if (listener.generateCert && certMissing && keyMissing) {
-    if (dryRun) {
-      logger?.info({ event: 'cert_would_generate', cert: listener.cert, key: listener.key }, 'certificate files are missing; serve would generate a self-signed RSA-2048 certificate');
-      const gen = generateSelfSigned({ commonName: 'localhost', altNames: ['127.0.0.1'], now });
-      return { ...checkCertificate(gen.certPem, gen.keyPem, now.getTime()), warnings: ['certificate files are missing; serve will generate a self-signed one'] };
-    }
     writeSelfSigned(listener, now);
     logger?.warn({ event: 'cert_generated', cert: listener.cert, key: listener.key, port: listener.port }, 'generated a self-signed RSA-2048 certificate for testing; replace it with a CA-issued certificate before the sender posts here');
   } else if (certMissing || keyMissing) {
@@ -28,6 +23,27 @@ export function provisionCertificate(listener: ListenerConfig, now: Date, logger
     });
   }
   return checkCertificateFiles(listener.cert, listener.key, now.getTime());
+}
+
+/**
+ * What serve would do with a listener's certificate, writing nothing: its warnings, or the error
+ * it would stop with. A certificate still to be generated is checked for where it would go (a
+ * folder tlsgate cannot write), not generated: tlsgate's own output always passes the checks.
+ */
+export function dryRunProvision(listener: ListenerConfig, now: Date): { warnings: string[] } {
+  if (!(listener.generateCert && !fs.existsSync(listener.cert) && !fs.existsSync(listener.key))) return provisionCertificate(listener, now, undefined);
+  for (const file of [listener.cert, listener.key]) {
+    let dir = path.dirname(file);
+    while (!fs.existsSync(dir)) dir = path.dirname(dir);
+    try {
+      fs.accessSync(dir, fs.constants.W_OK);
+    } catch {
+      throw new TlsgateError('TLSGATE_CERT_GENERATE', `cannot write self-signed certificate to ${file}: ${dir} is not writable`, {
+        hint: 'make the folder writable, or create the files yourself with `tlsgate certs self-signed`',
+      });
+    }
+  }
+  return { warnings: ['certificate files are missing; serve will generate a self-signed one'] };
 }
 
 function writeSelfSigned(listener: ListenerConfig, now: Date): void {

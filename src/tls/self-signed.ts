@@ -41,6 +41,7 @@ export function generateSelfSigned(opts: SelfSignedOptions): GeneratedCert {
   return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
 }
 
-function toAltName(name: string): { type: number; value?: string; ip?: string } {
+/** A subjectAltName entry for node-forge: an IP address (type 7) or a DNS name (type 2). */
+export function toAltName(name: string): { type: number; value?: string; ip?: string } {
   return /^[\d.]+$/.test(name) || name.includes(':') ? { type: 7, ip: name } : { type: 2, value: name };
 }
