@@ -6,7 +6,7 @@
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { AdminConfig } from '../config/schema.js';
-import { ActivityLog, DEFAULT_ACTIVITY_SIZE } from '../observe/activity.js';
+import { ActivityLog } from '../observe/activity.js';
 import type { EventHub, HandshakeFailureEvent } from '../observe/events.js';
 import { GateMetrics, type CertificateInfo } from '../observe/metrics.js';
 import { RepeatLimiter, type RepeatSummary } from '../observe/rate-limit.js';
@@ -24,8 +24,6 @@ export interface ObservabilityDeps {
   activitySize: number | undefined;
   env: Readonly<Record<string, string | undefined>>;
   certificates: () => readonly CertificateInfo[];
-  /** Window for summarising repeated failures from one remote (default 60 s). */
-  repeatWindowMs?: number;
 }
 
 /** Who a repeated failure came from, for its summary line. */
@@ -37,8 +35,8 @@ interface RepeatInfo {
 
 /** Activity, metrics, failure logging and the admin server of one app. */
 export class Observability {
-  readonly activity: ActivityLog;
-  readonly metrics: GateMetrics;
+  /** Activity and metrics exist only with `admin:`: nothing else can read them. */
+  private readonly views: { activity: ActivityLog; metrics: GateMetrics } | undefined;
   private readonly limiter: RepeatLimiter<RepeatInfo>;
   private readonly token: string | undefined;
   private readonly offs: (() => void)[] = [];
@@ -48,11 +46,14 @@ export class Observability {
   /** Throws TLSGATE_ADMIN_TOKEN before anything binds when the token variable is unusable. */
   constructor(private readonly deps: ObservabilityDeps) {
     this.token = deps.admin ? resolveAdminToken(deps.admin, deps.env) : undefined;
-    this.activity = new ActivityLog(deps.activitySize ?? DEFAULT_ACTIVITY_SIZE);
-    this.metrics = new GateMetrics({ now: deps.now, certificates: deps.certificates });
-    this.limiter = new RepeatLimiter<RepeatInfo>(deps.repeatWindowMs);
-    this.offs.push(deps.hub.subscribe((e) => this.activity.record(e)));
-    this.offs.push(deps.hub.subscribe((e) => this.metrics.observe(e)));
+    this.limiter = new RepeatLimiter<RepeatInfo>();
+    if (deps.admin) {
+      // Without an admin server no one can read activity or metrics: keep them off the hot path.
+      const views = { activity: new ActivityLog(deps.activitySize), metrics: new GateMetrics({ now: deps.now, certificates: deps.certificates }) };
+      this.views = views;
+      this.offs.push(deps.hub.subscribe((e) => views.activity.record(e)));
+      this.offs.push(deps.hub.subscribe((e) => views.metrics.observe(e)));
+    }
     // Summaries of windows that closed quietly (the scanner stopped) must still be written.
     this.sweeper = setInterval(() => this.writeSummaries(this.limiter.sweep(deps.now())), this.limiter.windowMs);
     this.sweeper.unref();
@@ -79,17 +80,17 @@ export class Observability {
 
   /** Counts a completed handshake with its negotiated protocol and suite. */
   handshakeSucceeded(socket: TLSSocket, port: number, conn: CapturedConnection | undefined): void {
+    if (!this.views) return;
     const cipher = socket.getCipher();
     const duration = conn ? this.deps.now() - conn.acceptedAt : undefined;
-    this.metrics.handshakeSucceeded(port, socket.getProtocol() ?? undefined, cipher?.standardName ?? cipher?.name, duration);
+    this.views.metrics.handshakeSucceeded(port, socket.getProtocol() ?? undefined, cipher?.standardName ?? cipher?.name, duration);
   }
 
   /** Starts the admin server when the config has `admin:`. */
   async startAdmin(listeners: () => readonly ListenerView[], notReady: () => string[], generation: () => number): Promise<void> {
-    if (!this.deps.admin) return;
+    if (!this.deps.admin || !this.views) return;
     this.server = await startAdminServer(this.deps.admin, {
-      activity: this.activity,
-      metrics: this.metrics,
+      ...this.views,
       listeners,
       notReady,
       generation,

@@ -4,9 +4,7 @@
  * never stored; paths are stored without their query string, which may carry secrets.
  */
 import type { GateEvent } from './events.js';
-
-/** The default number of entries kept. */
-export const DEFAULT_ACTIVITY_SIZE = 250;
+import { DEFAULTS } from '../config/schema.js';
 
 /** What happened, in the words of the activity page. */
 export type ActivityOutcome = 'processed' | 'unprocessed' | 'upstream_error' | 'refused' | 'aborted' | 'handshake_failure';
@@ -56,7 +54,7 @@ export class ActivityLog {
   private next = 0;
   private seq = 0;
 
-  constructor(readonly capacity = DEFAULT_ACTIVITY_SIZE) {
+  constructor(readonly capacity: number = DEFAULTS.activitySize) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`activity size must be a whole number >= 1, got ${capacity}`);
     this.ring = new Array<{ id: number; event: GateEvent } | undefined>(capacity);
   }
@@ -95,7 +93,6 @@ function toEntry(e: GateEvent, id: number): ActivityEntry | undefined {
     };
   }
   const d = e.diagnosis as { classification?: string; hint?: string; sni?: string; offeredVersions?: string[]; durationMs?: number };
-  if (d.classification === 'empty_connection') return undefined;
   return {
     ...base,
     outcome: 'handshake_failure',

@@ -19,8 +19,6 @@ export interface MetricsDeps {
   now: () => number;
   /** Current certificates, read at scrape time so reloads show up. */
   certificates: () => readonly CertificateInfo[];
-  /** Add Node's process metrics (CPU, memory, event loop); off in tests that count series. */
-  processMetrics?: boolean;
 }
 
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -63,7 +61,7 @@ export class GateMetrics {
         for (const c of deps.certificates()) this.set({ port: String(c.port), subject: c.subject }, Math.floor((c.notAfterMs - deps.now()) / 86_400_000));
       },
     });
-    if (deps.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.registry });
   }
 
   /** Counts one gate event (subscribe this to the EventHub). */

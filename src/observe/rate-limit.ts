@@ -75,9 +75,7 @@ export class RepeatLimiter<T> {
 
   /** Closes every window now (on shutdown), returning the summaries that were still pending. */
   drain(): RepeatSummary<T>[] {
-    const out = [...this.windows].filter(([, w]) => w.suppressed > 0).map(([k, w]) => this.summary(k, w));
-    this.windows.clear();
-    return out;
+    return this.sweep(Infinity);
   }
 
   /** Number of keys currently tracked. */
