@@ -9,6 +9,7 @@ import { createLogger } from '../../src/observe/logger.js';
 import { LogSink } from './log-sink.js';
 import { makeChain, tmpDir, writeFiles } from './certs.js';
 import { startHttpBackend, type Backend } from './backend.js';
+import { curl } from './peers.js';
 
 export interface Gateway {
   app: App;
@@ -19,6 +20,8 @@ export interface Gateway {
   /** PEM of the root CA that signed the listener's chain (trust it in clients). */
   caFile: string;
   url(p?: string): string;
+  /** POSTs `body` with curl over TLS 1.2, trusting the gateway's CA; extra curl args go first. */
+  post(p: string, body: string | Buffer, curlArgs?: string[]): ReturnType<typeof curl>;
   close(): Promise<void>;
 }
 
@@ -26,10 +29,11 @@ export interface Gateway {
  * Writes a config (an object, as YAML) and starts the gateway. Unless the config names its own
  * listeners, one listener on port 0 serves a fresh CA-signed chain for localhost/127.0.0.1.
  */
-export async function startGateway(config: Record<string, unknown>, opts: { dir?: string; env?: Record<string, string>; clock?: { now(): number } } = {}): Promise<Gateway> {
+export async function startGateway(config: Record<string, unknown>, opts: { dir?: string; env?: Record<string, string>; clock?: { now(): number }; files?: Record<string, string> } = {}): Promise<Gateway> {
   const dir = opts.dir ?? tmpDir();
   const chain = makeChain();
-  const files = writeFiles(dir, { 'server.crt': chain.fullchain, 'server.key': chain.leaf.key, 'ca.pem': chain.root.cert });
+  // Extra files land beside the config, so the config can name them relatively.
+  const files = writeFiles(dir, { 'server.crt': chain.fullchain, 'server.key': chain.leaf.key, 'ca.pem': chain.root.cert, ...opts.files });
   const full = {
     listeners: [{ port: 0, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key' }],
     log: { level: 'debug' },
@@ -50,6 +54,7 @@ export async function startGateway(config: Record<string, unknown>, opts: { dir?
     dir,
     caFile: files['ca.pem']!,
     url: (p = '/') => `https://127.0.0.1:${port}${p}`,
+    post: (p, body, curlArgs = []) => curl(['--cacert', files['ca.pem']!, ...curlArgs, '--data-binary', '@-', `https://127.0.0.1:${port}${p}`], body),
     close: async () => {
       await app.close(2000);
       fs.rmSync(dir, { recursive: true, force: true });

@@ -4,10 +4,9 @@
  * settings (minVersion, pin) would have refused it.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeCert, tmpDir, writeFiles } from '../helpers/certs.js';
+import { makeCert } from '../helpers/certs.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { startTlsBackend, type LegacyBackend } from '../helpers/legacy-backends.js';
-import { curl } from '../helpers/peers.js';
 
 let backend: LegacyBackend;
 let gw: Gateway;
@@ -16,17 +15,15 @@ beforeAll(async () => {
   const self = makeCert({ cn: 'legacy.internal', sans: ['127.0.0.1'], bits: 1024 });
   const other = makeCert({ cn: 'other', bits: 1024 });
   backend = await startTlsBackend({ cert: self.cert, key: self.key, minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'AES128-SHA:@SECLEVEL=0' });
-  const dir = tmpDir();
-  const files = writeFiles(dir, { 'legacy.pem': self.cert, 'other.pem': other.cert });
   gw = await startGateway(
     {
       routes: [
-        { path: '/legacy', upstream: { url: backend.url, tls: { ca: files['legacy.pem'] } } },
-        { path: '/strict', upstream: { url: backend.url, tls: { ca: files['legacy.pem'], minVersion: 'TLSv1.2' } } },
-        { path: '/other-ca', upstream: { url: backend.url, tls: { ca: files['other.pem'] } } },
+        { path: '/legacy', upstream: { url: backend.url, tls: { ca: 'legacy.pem' } } },
+        { path: '/strict', upstream: { url: backend.url, tls: { ca: 'legacy.pem', minVersion: 'TLSv1.2' } } },
+        { path: '/other-ca', upstream: { url: backend.url, tls: { ca: 'other.pem' } } },
       ],
     },
-    { dir },
+    { files: { 'legacy.pem': self.cert, 'other.pem': other.cert } },
   );
 });
 
@@ -36,7 +33,7 @@ afterAll(async () => {
 });
 
 async function post(path: string): Promise<number> {
-  return (await curl(['--cacert', gw.caFile, '--data-binary', '@-', gw.url(path)], '{}')).status;
+  return (await gw.post(path, '{}')).status;
 }
 
 it('reuses the route\'s own pooled connection and never lends it to another route', async () => {

@@ -3,10 +3,9 @@
  * and says why; with `pin:` it is reached, because a pin trusts exactly that key.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeCert, tmpDir, writeFiles } from '../helpers/certs.js';
+import { makeCert } from '../helpers/certs.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { opensslPin, startTlsBackend, type LegacyBackend } from '../helpers/legacy-backends.js';
-import { curl } from '../helpers/peers.js';
 
 let backend: LegacyBackend;
 let gw: Gateway;
@@ -15,16 +14,14 @@ beforeAll(async () => {
   const day = 86_400_000;
   const expired = makeCert({ cn: 'old.internal', sans: ['127.0.0.1'], bits: 1024, notBefore: new Date(Date.now() - 900 * day), notAfter: new Date(Date.now() - 30 * day) });
   backend = await startTlsBackend({ cert: expired.cert, key: expired.key, minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'AES128-SHA:@SECLEVEL=0' });
-  const dir = tmpDir();
-  const files = writeFiles(dir, { 'old.pem': expired.cert });
   gw = await startGateway(
     {
       routes: [
-        { path: '/ca', upstream: { url: backend.url, tls: { ca: files['old.pem'] } } },
+        { path: '/ca', upstream: { url: backend.url, tls: { ca: 'old.pem' } } },
         { path: '/pin', upstream: { url: backend.url, tls: { pin: await opensslPin(expired.cert) } } },
       ],
     },
-    { dir },
+    { files: { 'old.pem': expired.cert } },
   );
 });
 
@@ -34,7 +31,7 @@ afterAll(async () => {
 });
 
 async function post(path: string): Promise<number> {
-  return (await curl(['--cacert', gw.caFile, '--data-binary', '@-', gw.url(path)], '{}')).status;
+  return (await gw.post(path, '{}')).status;
 }
 
 it('with ca: an expired backend certificate is refused, and the hint suggests a pin', async () => {

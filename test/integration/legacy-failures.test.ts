@@ -10,7 +10,6 @@ import { startHttpBackend, type Backend } from '../helpers/backend.js';
 import { makeCert } from '../helpers/certs.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { startTlsBackend, type LegacyBackend } from '../helpers/legacy-backends.js';
-import { curl } from '../helpers/peers.js';
 
 let gw: Gateway;
 let plain: Backend;
@@ -61,7 +60,7 @@ afterAll(async () => {
 });
 
 async function failing(path: string) {
-  const r = await curl(['--cacert', gw.caFile, '--data-binary', '@-', gw.url(path)], '{}');
+  const r = await gw.post(path, '{}');
   const log = await gw.logs.waitFor((l) => l.event === 'request' && l.path === path);
   return { status: r.status, log };
 }

@@ -7,7 +7,6 @@ import { IDLE_MS } from '../../src/upstream/agents.js';
 import { makeCert, tmpDir, writeFiles } from '../helpers/certs.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { startTlsBackend } from '../helpers/legacy-backends.js';
-import { curl } from '../helpers/peers.js';
 
 let backend: Awaited<ReturnType<typeof startTlsBackend>>;
 let gw: Gateway;
@@ -29,12 +28,12 @@ afterAll(async () => {
 
 it('closes the idle upstream connection itself, then opens a fresh one for the next webhook', async () => {
   const closed = new Promise<void>((resolve) => backend.server.once('secureConnection', (s) => s.once('close', () => resolve())));
-  expect((await curl(['--cacert', gw.caFile, '--data-binary', '@-', gw.url('/one')], '{}')).status).toBe(200);
+  expect((await gw.post('/one', '{}')).status).toBe(200);
   expect(backend.closedConnections).toBe(0);
   // Bounded wait for the event (not a timing assertion): well past IDLE_MS, far below the backend's 60 s.
   await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('tlsgate kept the idle connection open')), IDLE_MS + 10_000))]);
   expect(backend.closedConnections).toBe(1);
-  expect((await curl(['--cacert', gw.caFile, '--data-binary', '@-', gw.url('/two')], '{}')).status).toBe(200);
+  expect((await gw.post('/two', '{}')).status).toBe(200);
   expect(backend.connections).toBe(2);
   expect(backend.received.map((r) => r.url)).toEqual(['/one', '/two']);
 });

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeCert, tmpDir, writeFiles } from '../helpers/certs.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { startTlsBackend, type LegacyBackend } from '../helpers/legacy-backends.js';
-import { curl } from '../helpers/peers.js';
 
 let backend: LegacyBackend;
 let gw: Gateway;
@@ -31,14 +30,14 @@ afterAll(async () => {
 
 it('reaches a TLS 1.0 backend on [::1], checking the IPv6 SAN, and sends the configured Host header', async () => {
   expect(backend.url).toMatch(/^https:\/\/\[::1\]:\d+$/);
-  const r = await curl(['--cacert', gw.caFile, '--data-binary', '@-', gw.url('/v6')], '{"v":6}');
+  const r = await gw.post('/v6', '{"v":6}');
   expect(r.status).toBe(200);
   expect(backend.received.at(-1)).toMatchObject({ url: '/in', protocol: 'TLSv1', servername: undefined, headers: { host: 'legacy.internal' } });
   expect(backend.received.at(-1)!.body.toString()).toBe('{"v":6}');
 });
 
 it('keeps the sender\'s Host header when hostHeader is not set', async () => {
-  const r = await curl(['--cacert', gw.caFile, '--data-binary', '@-', gw.url('/v6-keep-host')], '{}');
+  const r = await gw.post('/v6-keep-host', '{}');
   expect(r.status).toBe(200);
   expect(backend.received.at(-1)!.headers.host).toBe(`127.0.0.1:${gw.port}`);
 });

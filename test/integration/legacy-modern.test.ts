@@ -7,7 +7,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeChain, tmpDir, writeFiles } from '../helpers/certs.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { startTlsBackend, type LegacyBackend } from '../helpers/legacy-backends.js';
-import { curl } from '../helpers/peers.js';
 
 let backend: LegacyBackend;
 let gw: Gateway;
@@ -34,14 +33,14 @@ afterAll(async () => {
 });
 
 it('forwards over TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 with SNI set to the URL host name', async () => {
-  const r = await curl(['--cacert', gw.caFile, '--data-binary', '@-', gw.url('/modern')], '{"modern":true}');
+  const r = await gw.post('/modern', '{"modern":true}');
   expect(r.status).toBe(200);
   expect(backend.received.at(-1)).toMatchObject({ url: '/in', protocol: 'TLSv1.2', cipher: 'ECDHE-RSA-AES128-GCM-SHA256', servername: 'localhost' });
   expect(backend.received.at(-1)!.body.toString()).toBe('{"modern":true}');
 });
 
 it('explains a cipher mismatch when the route allows only an old suite', async () => {
-  const r = await curl(['--cacert', gw.caFile, '--data-binary', '@-', gw.url('/old-only')], '{}');
+  const r = await gw.post('/old-only', '{}');
   expect(r.status).toBe(502);
   const log = await gw.logs.waitFor((l) => l.event === 'request' && l.path === '/old-only');
   expect(log).toMatchObject({ errorCode: 'TLSGATE_UPSTREAM_TLS_HANDSHAKE' });

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeCert, tmpDir, writeFiles } from '../helpers/certs.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { opensslPin, startOpensslBackend, type LegacyBackend } from '../helpers/legacy-backends.js';
-import { runCommand } from '../helpers/peers.js';
 
 let backend: LegacyBackend & { output(): string };
 let gw: Gateway;
@@ -35,9 +34,8 @@ afterAll(async () => {
 
 /** Posts through tlsgate with curl; returns the status and the response body. */
 async function post(path: string, body: string): Promise<{ status: number; body: string }> {
-  const r = await runCommand('curl', ['-sS', '--max-time', '15', '--cacert', gw.caFile, '-H', 'Content-Type: application/json', '--data-binary', '@-', '-w', '\n%{http_code}', gw.url(path)], { input: body });
-  const nl = r.stdout.lastIndexOf('\n');
-  return { status: Number(r.stdout.slice(nl + 1)), body: r.stdout.slice(0, nl) };
+  const r = await gw.post(path, body, ['-H', 'Content-Type: application/json']);
+  return { status: r.status, body: r.body };
 }
 
 it('reaches openssl s_server -tls1 with upstream.tls.ca', async () => {

@@ -9,7 +9,6 @@ import { makeCert, tmpDir, writeFiles } from '../helpers/certs.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { opensslPin, startTlsBackend, type LegacyBackend } from '../helpers/legacy-backends.js';
 import type { LogLine } from '../helpers/log-sink.js';
-import { curl } from '../helpers/peers.js';
 
 let backend: LegacyBackend;
 let gw: Gateway;
@@ -50,7 +49,7 @@ afterAll(async () => {
 
 /** Posts `body` through the gateway like a sender would and returns the status. */
 async function post(path: string, body: string | Buffer): Promise<number> {
-  const r = await curl(['--cacert', gw.caFile, '-H', 'Content-Type: application/json', '--data-binary', '@-', gw.url(path)], body);
+  const r = await gw.post(path, body, ['-H', 'Content-Type: application/json']);
   return r.status;
 }
 

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeCert, tmpDir, writeFiles } from '../helpers/certs.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { startTlsBackend, type LegacyBackend } from '../helpers/legacy-backends.js';
-import { curl } from '../helpers/peers.js';
 
 let backend: LegacyBackend;
 let gw: Gateway;
@@ -30,7 +29,7 @@ afterAll(async () => {
 });
 
 it('forwards to a TLS 1.1 backend with the default minVersion (TLSv1) and ciphers', async () => {
-  const r = await curl(['--cacert', gw.caFile, '--data-binary', '@-', gw.url('/tls11/x')], '{"v":11}');
+  const r = await gw.post('/tls11/x', '{"v":11}');
   expect(r.status).toBe(200);
   expect(backend.received.at(-1)).toMatchObject({ url: '/tls11/x', protocol: 'TLSv1.1', cipher: 'ECDHE-RSA-AES256-SHA' });
   expect(backend.received.at(-1)!.body.toString()).toBe('{"v":11}');
@@ -39,7 +38,7 @@ it('forwards to a TLS 1.1 backend with the default minVersion (TLSv1) and cipher
 });
 
 it('explains a version mismatch when minVersion is raised to TLSv1.2', async () => {
-  const r = await curl(['--cacert', gw.caFile, '--data-binary', '@-', gw.url('/tls12')], '{}');
+  const r = await gw.post('/tls12', '{}');
   expect(r.status).toBe(502);
   const log = await gw.logs.waitFor((l) => l.event === 'request' && l.path === '/tls12');
   expect(log).toMatchObject({ errorCode: 'TLSGATE_UPSTREAM_TLS_HANDSHAKE', outcome: 'upstream_error' });
