@@ -8,6 +8,7 @@
 import cluster from 'node:cluster';
 import fs from 'node:fs';
 import https from 'node:https';
+import { CIPHERS } from './servers.mjs';
 
 const [port, workers, cert, key] = process.argv.slice(2);
 
@@ -24,7 +25,7 @@ if (cluster.isPrimary && Number(workers) > 1) {
       key: fs.readFileSync(key),
       minVersion: 'TLSv1.2',
       maxVersion: 'TLSv1.2',
-      ciphers: 'DHE-RSA-AES256-SHA256:DHE-RSA-AES128-SHA256:AES256-SHA256:AES128-SHA256',
+      ciphers: CIPHERS,
       honorCipherOrder: true,
       dhparam: 'auto',
       keepAliveTimeout: 65_000,

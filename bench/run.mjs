@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { clientSuiteConf, holdConnections, interleavedLatency, postScript, resumedReconnects, runWrk } from './load.mjs';
 import { freePort, stopProcess, treeCpu, treeRss } from './procs.mjs';
-import { markdownTable, METRICS, ratiosSvg, summarize, writePng } from './report.mjs';
+import { markdownTable, median, METRICS, ratiosSvg, summarize, writePng } from './report.mjs';
 import { backendTarget, CIPHERS, DEFAULT_MAIN, haproxyTarget, makeMaterial, nginxTarget, nodeReferenceTarget, tlsgateTarget } from './servers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -239,7 +239,7 @@ async function main() {
 
   const med = summarize(samples);
   const medCpu = summarize(cpu);
-  const medWrk = Object.fromEntries(Object.entries(wrkCpu).map(([k, v]) => [k, summarize({ tlsgate: { v } }).tlsgate.v]));
+  const medWrk = Object.fromEntries(Object.entries(wrkCpu).map(([k, v]) => [k, median(v)]));
   const machine = `${env.cpu}, ${env.cores} cores, ${env.memGiB} GiB, Linux ${env.kernel}`;
   const table = markdownTable(med);
   const ceiling = Math.round(rsaSigns * CORES);
@@ -322,7 +322,7 @@ milliseconds per DHE handshake, case 2 measures the generator as much as the ser
   wrk has no cipher option: the client is limited to one suite through an \`OPENSSL_CONF\` file with a \`system_default\` \`CipherString\`. The access logs confirm the suite and that no session was resumed:
 ${tallyText || '- (no log tallies)'}
 - Case 3: \`wrk -t1 -c64\` keep-alive POSTs of a ${post.bytes}-byte JSON body (Lua script); the 64 connections are opened once with AES128-SHA256 (RSA key exchange), so the figure measures requests, not handshakes.
-- Case 4: 100 ticks/s; at each tick one GET on each of four keep-alive connections in turn (backend directly over plain HTTP, then each proxy over TLS with AES128-SHA256), ${flags.quick ? 200 : 500} ticks after 50 warm-up rounds, so all paths share the same moments of machine noise; added = proxy percentile − direct percentile: median direct p50 ${f1(median2(direct.p50))} ms, p99 ${f1(median2(direct.p99))} ms. "Added" therefore includes the TLS record work on both ends.
+- Case 4: 100 ticks/s; at each tick one GET on each of four keep-alive connections in turn (backend directly over plain HTTP, then each proxy over TLS with AES128-SHA256), ${flags.quick ? 200 : 500} ticks after 50 warm-up rounds, so all paths share the same moments of machine noise; added = proxy percentile − direct percentile: median direct p50 ${f1(median(direct.p50))} ms, p99 ${f1(median(direct.p99))} ms. "Added" therefore includes the TLS record work on both ends.
 - Case 5: RSS summed over all of a proxy's processes (/proc/PID/status VmRSS; shared pages counted per process), 1 s after start and with 1,000 TLS keep-alive connections held open (each made one request). Start-up: spawn → first HTTP 200 through the proxy.
 - tlsgate's per-listener connection caps (\`limits.maxConnections\`, \`limits.maxConnectionsPerSource\`, default 1,000 and 100) were ${env.tlsgateLimitsLifted ? 'raised to 5,000 for the bench: every connection comes from 127.0.0.1, and nginx/HAProxy have no such caps here' : 'not configurable in this build and stayed at their defaults'}.
 - Errors (non-2xx responses + wrk socket errors + failed held connections) over the whole run: tlsgate ${errors.tlsgate}, nginx ${errors.nginx}, HAProxy ${errors.haproxy}.
@@ -331,11 +331,6 @@ ${tallyText || '- (no log tallies)'}
 
 function fmtN(x) {
   return Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a';
-}
-
-function median2(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)] : NaN;
 }
 
 main().catch((e) => {

@@ -42,6 +42,11 @@ for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   sleep 0.1
 done
+if ! kill -0 "$gw_pid" 2>/dev/null || ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  cat "$work/gateway.log" >&2
+  echo "tlsgate did not start on 127.0.0.1:$port; its log is above" >&2
+  exit 1
+fi
 
 echo "== testssl.sh $("$TESTSSL" --version 2>/dev/null | grep -m1 -oE '[0-9]+\.[0-9]+(\.[0-9]+)?' || true) against tlsgate on 127.0.0.1:$port (OpenSSL $(node -p process.versions.openssl), Node $(node --version))"
 # -p protocols, -E every cipher per protocol, -R renegotiation, -C compression (CRIME).
