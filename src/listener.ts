@@ -18,6 +18,8 @@ export interface Listener {
   readonly port: number;
   /** The ClientHello capture in front of TLS (what each connection offered). */
   readonly capture: HelloCapture;
+  /** The connection gate (caps, PROXY header) in front of the capture. */
+  readonly gate: { close(): void };
 }
 
 /** What a listener calls for requests and failed handshakes. */
@@ -46,7 +48,7 @@ export async function startListener(config: ListenerConfig, tlsOptions: https.Se
   rotateTicketKeys(server);
   // Must come after every other 'connection' listener (TLS, ClientHello capture): the PROXY
   // header and the connection caps come before the first TLS byte.
-  guardConnections(server, config, { logger: deps.logger, port: () => port });
+  const gate = guardConnections(server, config, { logger: deps.logger, port: () => port });
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => reject(listenError(config, e));
     server.once('error', onError);
@@ -57,7 +59,7 @@ export async function startListener(config: ListenerConfig, tlsOptions: https.Se
   });
   const addr = server.address();
   port = typeof addr === 'object' && addr ? addr.port : config.port;
-  return { config, server, port, capture };
+  return { config, server, port, capture, gate };
 }
 
 function listenError(config: ListenerConfig, e: NodeJS.ErrnoException): TlsgateError {
@@ -82,7 +84,9 @@ export function stopListener(l: Listener, graceMs: number): Promise<void> {
       resolve();
     });
     l.server.closeIdleConnections();
-    // Connections still sending their hello carry no request: do not let them delay the stop.
+    // Connections still sending a PROXY header or their hello carry no request: do not let them
+    // delay the stop.
+    l.gate.close();
     l.capture.close();
   });
 }

@@ -19,7 +19,7 @@ export interface GateDeps {
 }
 
 /** Installs the gate on `server`; call it after every other `connection` listener is attached. */
-export function guardConnections(server: Server, cfg: ListenerConfig, deps: GateDeps): void {
+export function guardConnections(server: Server, cfg: ListenerConfig, deps: GateDeps): { close(): void } {
   const { logger } = deps;
   const { maxConnections, maxConnectionsPerSource } = cfg.limits;
   // Node refuses past this count before any JS runs for the socket: the cheapest refusal there is.
@@ -64,15 +64,24 @@ export function guardConnections(server: Server, cfg: ListenerConfig, deps: Gate
     for (const fn of inner) fn.call(server, socket);
   };
 
+  // Sockets still sending their PROXY header: no one else sees them yet (not the hello capture,
+  // not the HTTP server), so a stop must close them here.
+  const awaitingHeader = new Set<Socket>();
+  let closed = false;
   server.on('connection', (socket: Socket) => {
     if (!cfg.trustProxy) return admit(socket);
     const tcpPeer = socket.remoteAddress;
+    awaitingHeader.add(socket);
     readProxyHeader(socket, cfg.handshakeTimeoutMs).then(
       ({ peer }) => {
+        awaitingHeader.delete(socket);
+        if (closed) return void socket.destroy();
         if (peer) setPeer(socket, peer);
         admit(socket);
       },
       (err: Error) => {
+        awaitingHeader.delete(socket);
+        if (closed) return void socket.destroy();
         logger.warn({ event: 'proxy_header_failed', port: deps.port(), errorCode: 'TLSGATE_PROXY_HEADER', remoteAddress: tcpPeer, reason: err.message }, `PROXY header from ${tcpPeer ?? '?'}: ${err.message}`);
         socket.destroy();
       },
@@ -84,6 +93,13 @@ export function guardConnections(server: Server, cfg: ListenerConfig, deps: Gate
     server.prependListener('secureConnection', (tls: TLSSocket) => copyPeer(tls));
     server.prependListener('tlsClientError', (_err: Error, tls: TLSSocket) => copyPeer(tls));
   }
+  return {
+    close() {
+      closed = true;
+      for (const s of awaitingHeader) s.destroy();
+      awaitingHeader.clear();
+    },
+  };
 }
 
 /** Makes `remoteAddress`/`remotePort` report the PROXY header's source. */

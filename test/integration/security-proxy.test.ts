@@ -106,3 +106,21 @@ describe('security: PROXY protocol is off by default', () => {
     }
   });
 });
+
+describe('security: PROXY protocol and stopping', () => {
+  it('a stop closes connections still waiting for their PROXY header, not after handshakeTimeout', async () => {
+    // 120 s is the longest handshakeTimeout allowed: were the waiting socket left alone, the
+    // stop (and this test) would wait that long for it.
+    const gw = await startGateway({
+      listeners: [{ port: 0, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key', trustProxy: true, handshakeTimeout: '120s' }],
+      routes: [{ path: '/', upstream: 'http://127.0.0.1:1' }],
+    });
+    const silent = net.connect(gw.port, '127.0.0.1');
+    await new Promise((r) => silent.once('connect', r));
+    const closed = new Promise((r) => silent.once('close', r));
+    await gw.app.close(30_000);
+    await closed;
+    expect(silent.destroyed).toBe(true);
+    await gw.close();
+  });
+});
