@@ -11,7 +11,7 @@ import { startListener, stopListener, type Listener } from './listener.js';
 import { EventHub } from './observe/events.js';
 import { TlsgateError } from './errors.js';
 import type { CheckedCertificate } from './tls/cert-checks.js';
-import { certificateNames, describeHandshakeFailure } from './tls/handshake-failure.js';
+import { describeHandshakeFailure } from './tls/handshake-failure.js';
 import type { DiagnosisContext } from './tls/diagnose.js';
 import type { CapturedConnection } from './tls/hello-capture.js';
 import { enabledSuites, PROFILES } from './tls/suites.js';
@@ -98,7 +98,7 @@ export async function run(config: Config, deps: AppDeps): Promise<App> {
     const b = bound.find((x) => x.listener.port === port);
     if (!b) return undefined;
     const cert = certFor(b.cfg);
-    return { suites: enabledSuites(PROFILES[b.cfg.profile]?.suites), certNames: certificateNames(cert?.chain[0]), selfSigned: cert?.selfSigned ?? false, chainLength: cert?.chain.length ?? 0, deadlineMs: b.cfg.handshakeTimeoutMs };
+    return { suites: enabledSuites(PROFILES[b.cfg.profile]?.suites), leaf: cert?.chain[0], selfSigned: cert?.selfSigned ?? false, chainLength: cert?.chain.length ?? 0, deadlineMs: b.cfg.handshakeTimeoutMs };
   };
   const notReady = (): string[] => {
     if (closing) return ['shutting down: draining requests in flight'];

@@ -2,6 +2,8 @@
  * Explains a failed handshake: one classification a program can count and one sentence a
  * person can act on. Pure: the error, what the client offered, and what this listener serves.
  */
+import type { X509Certificate } from 'node:crypto';
+import { commonName } from './pem.js';
 import { looksLikeHttp, looksLikeSslv2Hello, type HelloSummary } from './hello-parse.js';
 
 /** Why a handshake failed, as counted in logs, activity and metrics. */
@@ -28,8 +30,8 @@ export const CLASSIFICATIONS: readonly Classification[] = Object.freeze([
 export interface DiagnosisContext {
   /** Suites this listener offers, in server order. */
   suites: readonly { iana: string; id: number }[];
-  /** DNS names and IP addresses our certificate covers (subjectAltName, else the CN). */
-  certNames: readonly string[];
+  /** Our leaf certificate: the SNI is matched against it (and its names named) only on an alert. */
+  leaf: X509Certificate | undefined;
   selfSigned: boolean;
   chainLength: number;
   /** The listener's handshake deadline, for the timeout hint. */
@@ -132,9 +134,10 @@ function classify(input: DiagnoseInput, ctx: DiagnosisContext, alertNo: number |
 function classifyAlert(n: number, hello: HelloSummary | undefined, ctx: DiagnosisContext): [Classification, string] {
   const name = ALERTS[n] ?? 'unknown';
   const sni = hello?.sni;
-  const sniMismatch = sni !== undefined && !ctx.certNames.some((c) => nameMatches(c, sni));
+  // Node's own RFC 6125 matching (SANs, else the CN; one left-most wildcard label).
+  const sniMismatch = sni !== undefined && ctx.leaf !== undefined && ctx.leaf.checkHost(sni) === undefined;
   if (n === 112 || (sniMismatch && (n === 42 || n === 46))) {
-    return ['unknown_sni', `The client asked for "${sni ?? '(none)'}" but our certificate covers ${ctx.certNames.join(', ') || '(no names)'}; add that name to the certificate or point the webhook URL at a name it covers.`];
+    return ['unknown_sni', `The client asked for "${sni ?? '(none)'}" but our certificate covers ${certificateNames(ctx.leaf).join(', ') || '(no names)'}; add that name to the certificate or point the webhook URL at a name it covers.`];
   }
   if (CERT_ALERTS.has(n)) {
     const why = ctx.selfSigned
@@ -181,12 +184,12 @@ function alertNumber(input: DiagnoseInput): number | undefined {
   return hit ? Number(hit[0]) : undefined;
 }
 
-/** RFC 6125 matching, enough for diagnosis: exact, or one left-most wildcard label. */
-function nameMatches(pattern: string, host: string): boolean {
-  const p = pattern.toLowerCase();
-  const h = host.toLowerCase();
-  if (p === h) return true;
-  if (!p.startsWith('*.')) return false;
-  const dot = h.indexOf('.');
-  return dot > 0 && h.slice(dot + 1) === p.slice(2);
+/** The names a certificate covers, for the hint: its DNS and IP subjectAltNames, else its CN. */
+export function certificateNames(cert: X509Certificate | undefined): string[] {
+  if (!cert) return [];
+  const names = (cert.subjectAltName ?? '')
+    .split(/,\s*/)
+    .map((e) => /^(?:DNS|IP Address):(.+)$/.exec(e.trim())?.[1])
+    .filter((n): n is string => n !== undefined);
+  return names.length > 0 ? names : [commonName(cert)];
 }

@@ -1,4 +1,3 @@
-import type { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { HandshakeFailureEvent } from '../observe/events.js';
@@ -35,16 +34,4 @@ export function describeHandshakeFailure(
     reason,
     diagnosis: { ...diagnosis, durationMs: conn ? Math.max(0, now - conn.acceptedAt) : undefined },
   };
-}
-
-/** The names a certificate covers: its DNS and IP subjectAltNames, else its CN. */
-export function certificateNames(cert: X509Certificate | undefined): string[] {
-  if (!cert) return [];
-  const names = (cert.subjectAltName ?? '')
-    .split(/,\s*/)
-    .map((e) => /^(?:DNS|IP Address):(.+)$/.exec(e.trim())?.[1])
-    .filter((n): n is string => n !== undefined);
-  if (names.length > 0) return names;
-  const cn = /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1];
-  return cn ? [cn] : [];
 }

@@ -1,10 +1,14 @@
 /** Classification and hints for each kind of failed handshake (pure: no sockets). */
+import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { makeCert } from '../helpers/certs.js';
 import { CLASSIFICATIONS, diagnose, type DiagnosisContext } from '../../src/tls/diagnose.js';
 import type { HelloSummary } from '../../src/tls/hello-parse.js';
 import { enabledSuites } from '../../src/tls/suites.js';
 
-const ctx: DiagnosisContext = { suites: enabledSuites(), certNames: ['hooks.example.com', '*.example.net'], selfSigned: false, chainLength: 2, deadlineMs: 10_000 };
+// A real leaf covering hooks.example.com and *.example.net: the SNI is matched against it.
+const leaf = new X509Certificate(makeCert({ cn: 'hooks.example.com', sans: ['hooks.example.com', '*.example.net'] }).cert);
+const ctx: DiagnosisContext = { suites: enabledSuites(), leaf, selfSigned: false, chainLength: 2, deadlineMs: 10_000 };
 
 function hello(over: Partial<HelloSummary>): HelloSummary {
   return { offeredVersions: ['TLSv1.2'], offeredSuites: [], suiteIds: [], sni: 'hooks.example.com', alpn: [], ja3: 'a'.repeat(32), ja4: 't12d0101h1_x_y', hasSupportedVersions: false, ...over };
