@@ -32,9 +32,8 @@ const failureCodes: Record<string, number> = {};
 beforeAll(async () => {
   backend = await startHttpBackend();
   gw = await startGateway({
-    listeners: [{ port: 0, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key', handshakeTimeout: '1s' }],
     routes: [{ path: '/', upstream: backend.url }],
-  });
+  }, { listener: { handshakeTimeout: '1s' } });
   gw.hub.subscribe((e) => {
     if (e.type !== 'handshake_failure') return;
     failures++;

@@ -25,17 +25,20 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** The test listener: port 0 on loopback with the chain startGateway writes. */
+export const DEFAULT_LISTENER = Object.freeze({ port: 0, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key' });
+
 /**
  * Writes a config (an object, as YAML) and starts the gateway. Unless the config names its own
  * listeners, one listener on port 0 serves a fresh CA-signed chain for localhost/127.0.0.1.
  */
-export async function startGateway(config: Record<string, unknown>, opts: { dir?: string; env?: Record<string, string>; clock?: { now(): number }; files?: Record<string, string> } = {}): Promise<Gateway> {
+export async function startGateway(config: Record<string, unknown>, opts: { dir?: string; env?: Record<string, string>; clock?: { now(): number }; files?: Record<string, string>; listener?: Record<string, unknown> } = {}): Promise<Gateway> {
   const dir = opts.dir ?? tmpDir();
   const chain = makeChain();
   // Extra files land beside the config, so the config can name them relatively.
   const files = writeFiles(dir, { 'server.crt': chain.fullchain, 'server.key': chain.leaf.key, 'ca.pem': chain.root.cert, ...opts.files });
   const full = {
-    listeners: [{ port: 0, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key' }],
+    listeners: [{ ...DEFAULT_LISTENER, ...opts.listener }],
     log: { level: 'debug' },
     ...config,
   };

@@ -18,10 +18,9 @@ const consoleWarn = vi.spyOn(console, 'warn');
 
 beforeAll(async () => {
   gw = await startGateway({
-    listeners: [{ port: 0, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key', handshakeTimeout: '1s' }],
     routes: [{ path: '/', upstream: 'http://127.0.0.1:9' }],
     admin: { listen: '127.0.0.1:0' },
-  });
+  }, { listener: { handshakeTimeout: '1s' } });
   gw.hub.subscribe((e) => {
     if (e.type === 'handshake_failure') published.push(e);
   });

@@ -5,11 +5,12 @@ import https from 'node:https';
 import path from 'node:path';
 import tls from 'node:tls';
 import { stringify } from 'yaml';
+import { DEFAULT_LISTENER } from '../helpers/gateway.js';
 
 /** Writes `tlsgate.yaml` into `dir` (one listener on port 0 with server.crt/server.key unless overridden). */
 export function writeConfig(dir: string, config: Record<string, unknown>): string {
   const full = {
-    listeners: [{ port: 0, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key' }],
+    listeners: [DEFAULT_LISTENER],
     log: { level: 'info' },
     ...config,
   };

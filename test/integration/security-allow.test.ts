@@ -10,14 +10,13 @@ describe('security: allow-list by source address', () => {
   beforeAll(async () => {
     backend = await startHttpBackend();
     gw = await startGateway({
-      listeners: [{ port: 0, host: '::', allowAnyPort: true, cert: 'server.crt', key: 'server.key' }],
       routes: [
         { name: 'v4', path: '/v4', upstream: backend.url, allow: ['127.0.0.0/8'] },
         { name: 'v6', path: '/v6', upstream: backend.url, allow: ['::1'] },
         { name: 'elsewhere', path: '/elsewhere', upstream: backend.url, allow: ['10.0.0.0/8', '2001:db8::/32'] },
         { name: 'open', path: '/', upstream: backend.url },
       ],
-    });
+    }, { listener: { host: '::' } });
   });
   afterAll(async () => {
     await gw.close();

@@ -37,9 +37,8 @@ describe('security: 1,000 idle connections against maxConnections 300', () => {
   beforeAll(async () => {
     backend = await startHttpBackend();
     gw = await startGateway({
-      listeners: [{ port: 0, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key', handshakeTimeout: '60s', limits: { maxConnections: 300, maxConnectionsPerSource: 5000 } }],
       routes: [{ path: '/', upstream: backend.url }],
-    });
+    }, { listener: { handshakeTimeout: '60s', limits: { maxConnections: 300, maxConnectionsPerSource: 5000 } } });
   });
   afterAll(async () => {
     await gw.close();
@@ -88,9 +87,8 @@ describe('security: maxConnectionsPerSource', () => {
   beforeAll(async () => {
     backend = await startHttpBackend();
     gw = await startGateway({
-      listeners: [{ port: 0, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key', handshakeTimeout: '60s', limits: { maxConnectionsPerSource: 20 } }],
       routes: [{ path: '/', upstream: backend.url }],
-    });
+    }, { listener: { handshakeTimeout: '60s', limits: { maxConnectionsPerSource: 20 } } });
   });
   afterAll(async () => {
     await gw.close();

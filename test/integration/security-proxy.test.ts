@@ -43,13 +43,12 @@ describe('security: PROXY protocol (trustProxy)', () => {
   beforeAll(async () => {
     backend = await startHttpBackend();
     gw = await startGateway({
-      listeners: [{ port: 0, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key', trustProxy: true, handshakeTimeout: '2s' }],
       routes: [
         { name: 'doc4', path: '/doc4', upstream: backend.url, allow: ['203.0.113.0/24'] },
         { name: 'doc6', path: '/doc6', upstream: backend.url, allow: ['2001:db8::/32'] },
         { name: 'open', path: '/', upstream: backend.url },
       ],
-    });
+    }, { listener: { trustProxy: true, handshakeTimeout: '2s' } });
   });
   afterAll(async () => {
     await gw.close();
@@ -112,9 +111,8 @@ describe('security: PROXY protocol and stopping', () => {
     // 120 s is the longest handshakeTimeout allowed: were the waiting socket left alone, the
     // stop (and this test) would wait that long for it.
     const gw = await startGateway({
-      listeners: [{ port: 0, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key', trustProxy: true, handshakeTimeout: '120s' }],
       routes: [{ path: '/', upstream: 'http://127.0.0.1:1' }],
-    });
+    }, { listener: { trustProxy: true, handshakeTimeout: '120s' } });
     const silent = net.connect(gw.port, '127.0.0.1');
     await new Promise((r) => silent.once('connect', r));
     const closed = new Promise((r) => silent.once('close', r));

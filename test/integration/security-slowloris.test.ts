@@ -37,9 +37,8 @@ describe('security: HTTP-layer slowloris', () => {
   beforeAll(async () => {
     backend = await startHttpBackend();
     gw = await startGateway({
-      listeners: [{ port: 0, host: '127.0.0.1', allowAnyPort: true, cert: 'server.crt', key: 'server.key', limits: { headersTimeout: '1s', requestTimeout: '2s' } }],
       routes: [{ path: '/', upstream: backend.url }],
-    });
+    }, { listener: { limits: { headersTimeout: '1s', requestTimeout: '2s' } } });
   });
   afterAll(async () => {
     await gw.close();
